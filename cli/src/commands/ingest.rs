@@ -1,0 +1,10 @@
+//! `rushes ingest` (placeholder).
+
+/// Arguments of `rushes ingest`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs the command.
+pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::bail!("not built yet")
+}

@@ -1,0 +1,10 @@
+//! `rushes mhl` (placeholder).
+
+/// Arguments of `rushes mhl`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs the command.
+pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::bail!("not built yet")
+}

@@ -1,0 +1,6 @@
+//! One module per `rushes` subcommand.
+
+pub mod demo;
+pub mod ingest;
+pub mod mhl;
+pub mod sample_card;

@@ -1,0 +1,1 @@
+//! Local file-system implementation of the engine MHL I/O port (placeholder).

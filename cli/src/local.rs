@@ -1,0 +1,1 @@
+//! Local ports: the library folder as object store and the embedded catalog (placeholder).

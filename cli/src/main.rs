@@ -1,0 +1,59 @@
+//! The `rushes` binary: parses the command line and hands off to the command modules.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rushes_cli::commands;
+
+/// rushes: camera and sound card verification, inspection, proxies, dailies and pulls.
+#[derive(Debug, Parser)]
+#[command(name = "rushes", version, about)]
+struct Cli {
+    /// More log output (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// ASC MHL v2.0 tools: create, verify, info, diff, flatten.
+    Mhl(commands::mhl::Args),
+    /// Write a synthetic shoot day (camera rolls of CinemaDNG clips, a sound roll of BWF files).
+    SampleCard(commands::sample_card::Args),
+    /// Verify rolls against their ASC MHL history and ingest them into a library.
+    Ingest(commands::ingest::Args),
+    /// Make a sample card and ingest it into a fresh library, then say where to look.
+    Demo(commands::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUSHES_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let outcome = match cli.command {
+        Command::Mhl(args) => commands::mhl::run(args),
+        Command::SampleCard(args) => commands::sample_card::run(args),
+        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("rushes: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

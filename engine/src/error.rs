@@ -1,0 +1,52 @@
+//! The engine's one error type: every variant names the file or input and the problem.
+
+/// Everything that can go wrong inside the engine.
+///
+/// Each helper area keeps its variants together; add new ones in the area's section.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- shared -------------------------------------------------------------------------------
+    /// An I/O operation requested through a caller-supplied reader, writer or file-system port failed.
+    #[error("{path}: {op} failed: {source}")]
+    Io {
+        path: String,
+        op: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A caller-supplied value is out of range or malformed.
+    #[error("{what}: {problem}")]
+    InvalidInput { what: String, problem: String },
+
+    // --- hash ---------------------------------------------------------------------------------
+    /// A hash format name that ASC MHL does not define.
+    #[error("unknown hash format `{0}` (expected md5, sha1, xxh64, xxh3, xxh128 or c4)")]
+    UnknownHashFormat(String),
+    /// A saved hashing state could not be restored.
+    #[error("cannot resume hashing: {0}")]
+    HashState(String),
+
+    // --- mhl ----------------------------------------------------------------------------------
+    /// An ASC MHL manifest or chain file is malformed.
+    #[error("{file}: invalid ASC MHL: {problem}")]
+    MhlInvalid { file: String, problem: String },
+    /// A path inside an MHL document tries to leave its root (`..`, absolute, drive letter, NUL).
+    #[error("{file}: unsafe path `{path}`: {problem}")]
+    UnsafePath {
+        file: String,
+        path: String,
+        problem: String,
+    },
+    /// A folder that should carry an ASC MHL history has none.
+    #[error("{root}: no ASC MHL history (no ascmhl/ folder)")]
+    NoHistory { root: String },
+    /// A file changed while it was being hashed.
+    #[error("{path}: file changed while it was being hashed ({detail})")]
+    ChangedWhileHashing { path: String, detail: String },
+
+    // --- sample -------------------------------------------------------------------------------
+    /// The sample-card generator was asked for something it cannot make.
+    #[error("sample card: {0}")]
+    Sample(String),
+}

@@ -1,0 +1,1 @@
+//! Synthetic shoot-day generator (placeholder, filled by the sample-card work).

@@ -1,0 +1,1 @@
+//! rushes checksum step handler (placeholder).

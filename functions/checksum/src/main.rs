@@ -1,0 +1,2 @@
+//! Lambda wrapper of the checksum step.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Ports and adapters shared by every rushes step (placeholder).

@@ -1,0 +1,1 @@
+//! rushes custody step handler (placeholder).

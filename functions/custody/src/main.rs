@@ -1,0 +1,2 @@
+//! Lambda wrapper of the custody step.
+fn main() {}

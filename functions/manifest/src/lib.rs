@@ -1,0 +1,1 @@
+//! rushes manifest step handler (placeholder).

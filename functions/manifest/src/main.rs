@@ -1,0 +1,2 @@
+//! Lambda wrapper of the manifest step.
+fn main() {}

@@ -1,0 +1,1 @@
+//! rushes starter step handler (placeholder).

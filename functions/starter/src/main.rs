@@ -1,0 +1,2 @@
+//! Lambda wrapper of the starter step.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Shared helpers for the workspace integration tests (reference-tool venv, shared data, temp folders).
