@@ -42,3 +42,9 @@ pub fn skip(test: &str, reason: &str) {
     assert!(!in_ci, "{test}: cannot run in CI: {reason}");
     eprintln!("SKIPPED {test}: {reason}");
 }
+
+/// Prints why a test skipped because `../shared/data` is absent (allowed anywhere, CI included:
+/// the project must build and test when cloned alone).
+pub fn skip_no_data(test: &str, sub: &str) {
+    eprintln!("SKIPPED {test}: ../shared/data/{sub} is not present next to the workspace");
+}
