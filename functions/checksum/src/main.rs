@@ -1,2 +1,7 @@
 //! Lambda wrapper of the checksum step.
-fn main() {}
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let config = rushes_common::Config::from_pairs(std::env::vars())?;
+    rushes_common::lambda::serve(config, rushes_checksum::handle).await
+}

@@ -68,9 +68,15 @@ mod tests {
             .behavior_version(BehaviorVersion::latest())
             .build();
         let missing = ports_from(&sdk, &config(&[("RUSHES_LIBRARY_BUCKET", "lib")])).unwrap_err();
-        assert!(missing.to_string().contains("RUSHES_CATALOG_TABLE"), "{missing}");
+        assert!(
+            missing.to_string().contains("RUSHES_CATALOG_TABLE"),
+            "{missing}"
+        );
         let missing = ports_from(&sdk, &config(&[("RUSHES_CATALOG_TABLE", "t")])).unwrap_err();
-        assert!(missing.to_string().contains("RUSHES_LIBRARY_BUCKET"), "{missing}");
+        assert!(
+            missing.to_string().contains("RUSHES_LIBRARY_BUCKET"),
+            "{missing}"
+        );
         let ports = ports_from(
             &sdk,
             &config(&[
@@ -81,7 +87,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ports.library.describe(), "s3://lib");
-        assert_eq!(ports.archive.map(|a| a.describe()), Some("s3://arc".to_string()));
+        assert_eq!(
+            ports.archive.map(|a| a.describe()),
+            Some("s3://arc".to_string())
+        );
     }
 
     #[tokio::test]

@@ -38,7 +38,13 @@ fn err(op: &'static str, e: impl std::fmt::Display) -> Error {
 
 /// Checks an item against DynamoDB's limits and encodes it as table attributes.
 pub fn encode_item(item: &CatalogItem) -> Result<HashMap<String, AttributeValue>> {
-    let name = || format!("catalog item `{}` / `{}`", item.pk.escape_debug(), item.sk.escape_debug());
+    let name = || {
+        format!(
+            "catalog item `{}` / `{}`",
+            item.pk.escape_debug(),
+            item.sk.escape_debug()
+        )
+    };
     if item.pk.is_empty() || item.pk.len() > MAX_PK_BYTES {
         return Err(Error::BadInput(format!(
             "{}: the partition key must be 1 to {MAX_PK_BYTES} bytes",
@@ -71,7 +77,10 @@ pub fn decode_item(attrs: &HashMap<String, AttributeValue>) -> Result<CatalogIte
     let text = |name: &str| -> Result<String> {
         match attrs.get(name) {
             Some(AttributeValue::S(s)) => Ok(s.clone()),
-            _ => Err(err("decode", format!("item without a string attribute `{name}`"))),
+            _ => Err(err(
+                "decode",
+                format!("item without a string attribute `{name}`"),
+            )),
         }
     };
     let (pk, sk) = (text("pk")?, text("sk")?);
@@ -95,7 +104,10 @@ pub fn batches(items: &[CatalogItem]) -> Result<Vec<Vec<WriteRequest>>> {
             .map_err(|e| err("encode", e))?;
         requests.push(WriteRequest::builder().put_request(put).build());
     }
-    Ok(requests.chunks(BATCH_SIZE).map(<[WriteRequest]>::to_vec).collect())
+    Ok(requests
+        .chunks(BATCH_SIZE)
+        .map(<[WriteRequest]>::to_vec)
+        .collect())
 }
 
 impl DynamoCatalog {
@@ -135,7 +147,12 @@ impl DynamoCatalog {
                 .request_items(&self.table, pending)
                 .send()
                 .await
-                .map_err(|e| err("put", format!("table `{}`: {}", self.table, DisplayErrorContext(&e))))?;
+                .map_err(|e| {
+                    err(
+                        "put",
+                        format!("table `{}`: {}", self.table, DisplayErrorContext(&e)),
+                    )
+                })?;
             pending = out
                 .unprocessed_items()
                 .and_then(|m| m.get(&self.table))
@@ -170,7 +187,12 @@ impl Catalog for DynamoCatalog {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| err("get", format!("table `{}`: {}", self.table, DisplayErrorContext(&e))))?;
+            .map_err(|e| {
+                err(
+                    "get",
+                    format!("table `{}`: {}", self.table, DisplayErrorContext(&e)),
+                )
+            })?;
         out.item().map(decode_item).transpose()
     }
 
@@ -196,7 +218,12 @@ impl Catalog for DynamoCatalog {
         let mut pages = req.into_paginator().send();
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| err("query", format!("table `{}`: {}", self.table, DisplayErrorContext(&e))))?;
+            let page = page.map_err(|e| {
+                err(
+                    "query",
+                    format!("table `{}`: {}", self.table, DisplayErrorContext(&e)),
+                )
+            })?;
             for attrs in page.items() {
                 out.push(decode_item(attrs)?);
             }
@@ -231,24 +258,37 @@ mod tests {
     #[test]
     fn bad_items_are_refused_with_their_keys() {
         let e = encode_item(&item("", "ROLL", 1)).unwrap_err();
-        assert!(matches!(e, Error::BadInput(_)) && e.to_string().contains("partition key"), "{e}");
+        assert!(
+            matches!(e, Error::BadInput(_)) && e.to_string().contains("partition key"),
+            "{e}"
+        );
         let e = encode_item(&item("ROLL#A", &"s".repeat(1025), 1)).unwrap_err();
         assert!(e.to_string().contains("sort key"), "{e}");
         let mut huge = item("ROLL#A", "FILE#x", 1);
         huge.body = json!({ "blob": "x".repeat(MAX_BODY_BYTES) });
         let e = encode_item(&huge).unwrap_err();
-        assert!(e.to_string().contains("FILE#x") && e.to_string().contains("bytes"), "{e}");
+        assert!(
+            e.to_string().contains("FILE#x") && e.to_string().contains("bytes"),
+            "{e}"
+        );
         let mut attrs = encode_item(&item("ROLL#A", "ROLL", 1)).unwrap();
         attrs.insert("body".into(), AttributeValue::S("{not json".into()));
         let e = decode_item(&attrs).unwrap_err();
         assert!(e.to_string().contains("ROLL#A"), "{e}");
         attrs.remove("sk");
-        assert!(decode_item(&attrs).unwrap_err().to_string().contains("`sk`"));
+        assert!(
+            decode_item(&attrs)
+                .unwrap_err()
+                .to_string()
+                .contains("`sk`")
+        );
     }
 
     #[test]
     fn batches_hold_25_and_keep_the_last_duplicate() {
-        let mut items: Vec<CatalogItem> = (0..60).map(|i| item("ROLL#A", &format!("FILE#{i:03}"), i)).collect();
+        let mut items: Vec<CatalogItem> = (0..60)
+            .map(|i| item("ROLL#A", &format!("FILE#{i:03}"), i))
+            .collect();
         items.push(item("ROLL#A", "FILE#000", 99));
         let b = batches(&items).unwrap();
         assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), [25, 25, 10]);

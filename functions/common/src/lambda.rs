@@ -33,7 +33,11 @@ pub fn diagnostic(err: &Error) -> Diagnostic {
 
 /// Decodes `payload`, runs `handler`, encodes its output; errors keep their stable names
 /// (an undecodable payload is `Rushes.BadInput`, not a runtime deserialisation error).
-pub async fn invoke<I, O, F, Fut>(handler: &F, ports: Ports, payload: serde_json::Value) -> Result<serde_json::Value, Diagnostic>
+pub async fn invoke<I, O, F, Fut>(
+    handler: &F,
+    ports: Ports,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, Diagnostic>
 where
     I: DeserializeOwned,
     O: Serialize,
@@ -43,7 +47,10 @@ where
     run_json(|input| handler(ports, input), payload).await
 }
 
-async fn run_json<I, O, F, Fut>(handler: F, payload: serde_json::Value) -> Result<serde_json::Value, Diagnostic>
+async fn run_json<I, O, F, Fut>(
+    handler: F,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, Diagnostic>
 where
     I: DeserializeOwned,
     O: Serialize,
@@ -54,7 +61,8 @@ where
         let input: I = serde_json::from_value(payload)
             .map_err(|e| Error::BadInput(format!("invalid event: {e}")))?;
         let output = handler(input).await?;
-        serde_json::to_value(output).map_err(|e| Error::BadInput(format!("cannot encode the output: {e}")))
+        serde_json::to_value(output)
+            .map_err(|e| Error::BadInput(format!("cannot encode the output: {e}")))
     }
     .await;
     outcome.map_err(|err| {
@@ -76,9 +84,11 @@ where
     let ports = crate::aws::ports(&config).await?;
     let handler = &handler;
     let ports = &ports;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        invoke(handler, ports.clone(), event.payload).await
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            invoke(handler, ports.clone(), event.payload).await
+        },
+    ))
     .await
 }
 
@@ -93,9 +103,11 @@ where
 {
     init_tracing(&config);
     let handler = &handler;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        run_json(handler, event.payload).await
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            run_json(handler, event.payload).await
+        },
+    ))
     .await
 }
 
@@ -132,22 +144,38 @@ mod tests {
     #[tokio::test]
     async fn errors_carry_stable_names_as_error_type() {
         let dir = tempfile::tempdir().unwrap();
-        let ok = invoke(&handler, ports(dir.path()), serde_json::json!({ "roll": "A001" }))
-            .await
-            .unwrap();
+        let ok = invoke(
+            &handler,
+            ports(dir.path()),
+            serde_json::json!({ "roll": "A001" }),
+        )
+        .await
+        .unwrap();
         assert_eq!(ok["roll"], "A001");
-        let e = invoke(&handler, ports(dir.path()), serde_json::json!({ "roll": "missing" }))
-            .await
-            .unwrap_err();
+        let e = invoke(
+            &handler,
+            ports(dir.path()),
+            serde_json::json!({ "roll": "missing" }),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.error_type, "Rushes.NotFound");
         assert!(e.error_message.contains("rolls/missing"));
-        let e = invoke(&handler, ports(dir.path()), serde_json::json!({ "roll": "bad" }))
-            .await
-            .unwrap_err();
+        let e = invoke(
+            &handler,
+            ports(dir.path()),
+            serde_json::json!({ "roll": "bad" }),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.error_type, "Rushes.VerificationFailed");
-        let e = invoke(&handler, ports(dir.path()), serde_json::json!({ "reel": 3 }))
-            .await
-            .unwrap_err();
+        let e = invoke(
+            &handler,
+            ports(dir.path()),
+            serde_json::json!({ "reel": 3 }),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.error_type, "Rushes.BadInput");
         assert!(e.error_message.contains("roll"), "{}", e.error_message);
     }

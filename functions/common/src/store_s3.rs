@@ -77,11 +77,16 @@ impl S3Store {
         }
     }
 
-    fn meta(key: ObjectKey, size: Option<i64>, modified: Option<&aws_sdk_s3::primitives::DateTime>) -> ObjectMeta {
+    fn meta(
+        key: ObjectKey,
+        size: Option<i64>,
+        modified: Option<&aws_sdk_s3::primitives::DateTime>,
+    ) -> ObjectMeta {
         ObjectMeta {
             key,
             size: size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
-            modified: modified.and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
+            modified: modified
+                .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
         }
     }
 }
@@ -129,7 +134,10 @@ impl ObjectStore for S3Store {
                 out.content_length(),
                 out.last_modified(),
             ))),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) || status(&e) == Some(404) => {
+            Err(e)
+                if e.as_service_error().is_some_and(|s| s.is_not_found())
+                    || status(&e) == Some(404) =>
+            {
                 Ok(None)
             }
             Err(e) => Err(self.err("head", key.as_str(), &e)),
@@ -178,7 +186,10 @@ impl ObjectStore for S3Store {
             )));
         }
         let last = offset.checked_add(len - 1).ok_or_else(|| {
-            Error::BadInput(format!("{}: `{key}`: range {offset}+{len} overflows", self.describe()))
+            Error::BadInput(format!(
+                "{}: `{key}`: range {offset}+{len} overflows",
+                self.describe()
+            ))
         })?;
         let resp = self
             .client
@@ -190,7 +201,10 @@ impl ObjectStore for S3Store {
             .await;
         let resp = match resp {
             Ok(r) => r,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) || status(&e) == Some(404) => {
+            Err(e)
+                if e.as_service_error().is_some_and(|s| s.is_no_such_key())
+                    || status(&e) == Some(404) =>
+            {
                 return Err(Error::NotFound(format!("{}: `{key}`", self.describe())));
             }
             // Range starting at or after the end: nothing to read, as with a short file.
@@ -220,7 +234,9 @@ impl ObjectStore for S3Store {
         }
         match req.send().await {
             Ok(_) => Ok(()),
-            Err(e) if mode == PutMode::CreateNew && is_precondition_failed(&e) => Err(self.already_exists(key)),
+            Err(e) if mode == PutMode::CreateNew && is_precondition_failed(&e) => {
+                Err(self.already_exists(key))
+            }
             Err(e) => Err(self.err("put", key.as_str(), &e)),
         }
     }
@@ -258,15 +274,19 @@ impl S3Upload {
             .ok()
             .and_then(|n| n.checked_add(1))
             .filter(|n| *n <= MAX_PARTS);
-        n.ok_or_else(|| Error::BadInput(format!(
-            "{}: `{}` needs more than {MAX_PARTS} parts",
-            self.store.describe(),
-            self.key
-        )))
+        n.ok_or_else(|| {
+            Error::BadInput(format!(
+                "{}: `{}` needs more than {MAX_PARTS} parts",
+                self.store.describe(),
+                self.key
+            ))
+        })
     }
 
     fn current_part_size(&self) -> usize {
-        let n = i32::try_from(self.parts.len()).unwrap_or(MAX_PARTS).saturating_add(1);
+        let n = i32::try_from(self.parts.len())
+            .unwrap_or(MAX_PARTS)
+            .saturating_add(1);
         part_size_for(self.store.part_size, n)
     }
 
@@ -284,12 +304,15 @@ impl S3Upload {
             .send()
             .await
             .map_err(|e| self.store.err("start upload", self.key.as_str(), &e))?;
-        let id = out.upload_id().map(str::to_string).ok_or_else(|| Error::Store {
-            store: self.store.describe(),
-            op: "start upload",
-            key: self.key.to_string(),
-            detail: "no upload id in the answer".into(),
-        })?;
+        let id = out
+            .upload_id()
+            .map(str::to_string)
+            .ok_or_else(|| Error::Store {
+                store: self.store.describe(),
+                op: "start upload",
+                key: self.key.to_string(),
+                detail: "no upload id in the answer".into(),
+            })?;
         self.upload_id = Some(id.clone());
         Ok(id)
     }
@@ -418,7 +441,10 @@ mod tests {
     fn part_sizes_grow_and_reach_terabytes() {
         assert_eq!(part_size_for(DEFAULT_PART_SIZE, 1), DEFAULT_PART_SIZE);
         assert_eq!(part_size_for(DEFAULT_PART_SIZE, 1000), DEFAULT_PART_SIZE);
-        assert_eq!(part_size_for(DEFAULT_PART_SIZE, 1001), 2 * DEFAULT_PART_SIZE);
+        assert_eq!(
+            part_size_for(DEFAULT_PART_SIZE, 1001),
+            2 * DEFAULT_PART_SIZE
+        );
         assert_eq!(part_size_for(DEFAULT_PART_SIZE, MAX_PARTS), MAX_PART_SIZE);
         let total: u64 = (1..=MAX_PARTS)
             .map(|n| part_size_for(DEFAULT_PART_SIZE, n) as u64)
