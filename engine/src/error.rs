@@ -44,6 +44,21 @@ pub enum Error {
     /// A file changed while it was being hashed.
     #[error("{path}: file changed while it was being hashed ({detail})")]
     ChangedWhileHashing { path: String, detail: String },
+    /// An `ascmhl/` folder without its chain file (`ascmhl_chain.xml`).
+    #[error("{file}: ASC MHL chain file is missing")]
+    MhlChainMissing { file: String },
+    /// A manifest's bytes no longer match the hash recorded in the chain file.
+    #[error(
+        "{file}: ASC MHL manifest was modified (chain records {expected}, file hashes to {actual})"
+    )]
+    MhlManifestAltered {
+        file: String,
+        expected: String,
+        actual: String,
+    },
+    /// A manifest listed in the chain file is missing.
+    #[error("{file}: ASC MHL manifest listed in the chain file is missing")]
+    MhlManifestMissing { file: String },
 
     // --- sample -------------------------------------------------------------------------------
     /// The sample-card generator was asked for something it cannot make.

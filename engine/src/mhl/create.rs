@@ -1,0 +1,332 @@
+//! `create`: verify a folder against its history and append a new generation (ascmhl create).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::dirhash::DirDigest;
+use super::fs::{DirEntry, EntryKind, MhlFs, RelPath};
+use super::generation::{Appended, GenerationBuilder, append_generation, mhl_date};
+use super::history::{ASCMHL_FOLDER, History};
+use super::ignore::{DEFAULT_IGNORES, default_ignores};
+use super::model::{Action, CreatorInfo, HashValue, MhlDate, Reference};
+use super::verify::{Finding, FindingKind, Verdict, walk_spec};
+use super::walk::{Progress, hash_file, post_order};
+use crate::hash::{Digests, HashFormat};
+use crate::{Error, Result};
+
+/// Options of [`create`].
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    /// Formats to hash (ascmhl's `-h`).
+    pub formats: Vec<HashFormat>,
+    /// Extra ignore patterns (ascmhl's `--ignore`).
+    pub ignore: Vec<String>,
+    /// Creator info written into every new manifest.
+    pub creator: CreatorInfo,
+    /// Date of the new generation (file names, hash dates).
+    pub date: DateTime<Utc>,
+}
+
+/// What [`create`] did.
+#[derive(Debug, Clone)]
+pub struct CreateOutcome {
+    /// Manifests written, children first.
+    pub written: Vec<Appended>,
+    /// Problems: altered files (recorded as `failed`), missing files, missing nested histories.
+    pub findings: Vec<Finding>,
+    /// Files recorded with their action in the first format.
+    pub files: Vec<(RelPath, Action)>,
+    /// ascmhl's verdict for create (0, 10, 11 or 30).
+    pub verdict: Verdict,
+}
+
+struct Seal {
+    recorded: Vec<HashValue>,
+    for_dirs: Digests,
+    failures: Vec<(HashFormat, String, String)>,
+}
+
+fn seal(
+    fs: &dyn MhlFs,
+    history: &History,
+    path: &RelPath,
+    listed: &DirEntry,
+    formats: &[HashFormat],
+    date: MhlDate,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Seal> {
+    let (h, rel) = history.history_for(path);
+    let existing = h.existing_formats(&rel);
+    let mut to_generate: Vec<HashFormat> = existing
+        .iter()
+        .copied()
+        .filter(|f| formats.contains(f))
+        .collect();
+    if to_generate.is_empty() {
+        if let Some(first) = existing.first() {
+            to_generate.push(*first);
+        }
+    }
+    for f in formats {
+        if !to_generate.contains(f) {
+            to_generate.push(*f);
+        }
+    }
+    let digests = hash_file(fs, path, listed, &to_generate, progress)?;
+    let has_original = h.original_entry(&rel).is_some();
+    let value = |f: &HashFormat| digests.0.get(f).cloned().unwrap_or_default();
+    let mut out = Seal {
+        recorded: Vec::new(),
+        for_dirs: Digests(BTreeMap::new()),
+        failures: Vec::new(),
+    };
+    let mut existing_ok = true;
+    for f in existing.iter().filter(|f| to_generate.contains(f)) {
+        let v = value(f);
+        let action = if !has_original {
+            Action::Original
+        } else {
+            match h.first_entry_for_format(&rel, *f) {
+                Some(e) if e.value == v => Action::Verified,
+                Some(e) => {
+                    out.failures.push((*f, e.value.clone(), v.clone()));
+                    Action::Failed
+                }
+                None => Action::Verified,
+            }
+        };
+        if action == Action::Failed {
+            existing_ok = false;
+        }
+        out.recorded.push(HashValue {
+            format: *f,
+            value: v.clone(),
+            action: Some(action),
+            hash_date: Some(date),
+        });
+        if formats.contains(f) {
+            out.for_dirs.0.insert(*f, v);
+        }
+    }
+    for f in to_generate.iter().filter(|f| !existing.contains(f)) {
+        let v = value(f);
+        if existing_ok {
+            // A format new to this file: `original` for new files, else verified through the others.
+            let action = if has_original {
+                Action::Verified
+            } else {
+                Action::Original
+            };
+            out.recorded.push(HashValue {
+                format: *f,
+                value: v.clone(),
+                action: Some(action),
+                hash_date: Some(date),
+            });
+        }
+        out.for_dirs.0.insert(*f, v);
+    }
+    Ok(out)
+}
+
+fn ignore_for(history: &History, is_top: bool, extra: &[String]) -> Vec<String> {
+    let mut out = history
+        .latest_ignore()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(default_ignores);
+    for p in extra {
+        if out.contains(p) || DEFAULT_IGNORES.contains(&p.as_str()) {
+            continue;
+        }
+        if is_top || !p.contains('/') {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// Hashes every file, verifies it against the history, and writes a new generation into every
+/// history touched (nested histories first, referenced from their parents).
+pub fn create(
+    fs: &dyn MhlFs,
+    options: &CreateOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<CreateOutcome> {
+    let mut formats = options.formats.clone();
+    formats.sort_by_key(|f| f.name());
+    formats.dedup();
+    if formats.is_empty() {
+        return Err(Error::InvalidInput {
+            what: "create".into(),
+            problem: "no hash format given".into(),
+        });
+    }
+    let history = History::load(fs)?;
+    let date = mhl_date(options.date);
+    let spec = walk_spec(&history, &options.ignore);
+    let folders = post_order(fs, &RelPath::root(), &spec)?;
+    let mut expected = history.all_paths();
+    let mut builders: BTreeMap<RelPath, GenerationBuilder> = BTreeMap::new();
+    let mut root_mtimes: BTreeMap<RelPath, Option<MhlDate>> = BTreeMap::new();
+    let mut findings = Vec::new();
+    let mut files = Vec::new();
+    let mut p = Progress {
+        bytes_total: folders
+            .iter()
+            .flat_map(|f| f.children.iter())
+            .filter(|c| c.kind == EntryKind::File)
+            .map(|c| c.size)
+            .sum(),
+        ..Progress::default()
+    };
+    let mut failed = 0usize;
+    for folder in &folders {
+        for child in &folder.children {
+            let path = folder.path.join(&child.name)?;
+            expected.remove(&path);
+            if child.kind == EntryKind::Dir {
+                continue;
+            }
+            p.current = Some(path.clone());
+            progress(&p);
+            let mut done = p.bytes_done;
+            let sealed = seal(fs, &history, &path, child, &formats, date, &mut |n| {
+                done += n
+            })?;
+            p.bytes_done = done;
+            progress(&p);
+            for (format, expected, actual) in &sealed.failures {
+                failed += 1;
+                findings.push(Finding {
+                    path: path.to_string(),
+                    kind: FindingKind::Altered {
+                        format: *format,
+                        expected: expected.clone(),
+                        actual: actual.clone(),
+                    },
+                });
+            }
+            let (h, rel) = history.history_for(&path);
+            if let Some(first) = sealed.recorded.first() {
+                files.push((path.clone(), first.action.unwrap_or(Action::Original)));
+            }
+            builders
+                .entry(h.root.clone())
+                .or_insert_with(|| GenerationBuilder::new(&formats))
+                .add_file_values(
+                    rel,
+                    child.size,
+                    child.modified.map(mhl_date),
+                    sealed.recorded,
+                    sealed.for_dirs,
+                )?;
+        }
+        let modified = fs
+            .stat(&folder.path)?
+            .and_then(|s| s.modified)
+            .map(mhl_date);
+        let (h, rel) = history.history_for(&folder.path);
+        let builder = builders
+            .entry(h.root.clone())
+            .or_insert_with(|| GenerationBuilder::new(&formats));
+        if rel.is_root() {
+            root_mtimes.insert(h.root.clone(), modified);
+        } else {
+            builder.add_directory(rel, modified.map(|d| d.with_timezone(&Utc)));
+        }
+    }
+    // Commit bottom-up so parents can reference their children's new manifests.
+    let mut written = Vec::new();
+    let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
+        BTreeMap::new();
+    for h in history.post_order() {
+        let kids: Vec<&History> = h
+            .children
+            .iter()
+            .filter(|c| sealed_roots.contains_key(&c.root))
+            .collect();
+        let Some(mut builder) = builders
+            .remove(&h.root)
+            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(&formats)))
+        else {
+            continue;
+        };
+        let mut references = Vec::new();
+        for c in &kids {
+            let Some((digests, appended)) = sealed_roots.get(&c.root) else {
+                continue;
+            };
+            let rel = c
+                .root
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| c.root.clone());
+            builder.add_sealed_directory(
+                rel.clone(),
+                root_mtimes.get(&c.root).copied().flatten(),
+                digests.clone(),
+            );
+            let rel_manifest = appended
+                .path
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| appended.path.clone());
+            references.push(Reference {
+                path: rel_manifest,
+                c4: appended.c4.clone(),
+            });
+        }
+        let mut creator = options.creator.clone();
+        creator.creation_date = date;
+        let (mut manifest, root) = builder.build(
+            creator,
+            "in-place",
+            ignore_for(h, h.root.is_root(), &options.ignore),
+            options.date,
+        )?;
+        manifest.references = references;
+        let appended = append_generation(fs, h, &manifest, options.date)?;
+        written.push(appended.clone());
+        sealed_roots.insert(h.root.clone(), (root, appended));
+    }
+    let mut missing = 0usize;
+    for (path, is_dir) in expected {
+        if !spec.is_ignored(path.as_str(), is_dir) {
+            findings.push(Finding {
+                path: path.to_string(),
+                kind: FindingKind::Missing,
+            });
+            missing += 1;
+        }
+    }
+    let mut missing_histories = 0usize;
+    if let Some(latest) = history.generations.last() {
+        for r in &latest.manifest.references {
+            let Some(child) = r.path.parent().and_then(|a| a.parent()) else {
+                continue;
+            };
+            let marker = child.join(ASCMHL_FOLDER)?;
+            if fs.stat(&marker)?.is_none() && !spec.is_ignored(child.as_str(), true) {
+                findings.push(Finding {
+                    path: child.to_string(),
+                    kind: FindingKind::NoHistory,
+                });
+                missing_histories += 1;
+            }
+        }
+    }
+    let verdict = if failed > 0 {
+        Verdict::AlteredFiles
+    } else if missing > 0 {
+        Verdict::MissingFiles
+    } else if missing_histories > 0 {
+        Verdict::NoHistory
+    } else {
+        Verdict::Clean
+    };
+    Ok(CreateOutcome {
+        written,
+        findings,
+        files,
+        verdict,
+    })
+}
