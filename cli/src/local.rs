@@ -1,1 +1,157 @@
-//! Local ports: the library folder as object store and the embedded catalog (placeholder).
+//! The embedded local runtime: a library folder as object store, the redb catalog beside it, and
+//! the step handlers called in-process for the Task states of the shared state-machine definitions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use rushes_common::Ports;
+use rushes_common::catalog_embedded::EmbeddedCatalog;
+use rushes_common::step::{Step, step};
+use rushes_common::store_local::LocalStore;
+use serde_json::Value;
+
+use crate::asl::{
+    ExecOptions, Execution, StateMachine, TaskContext, TaskFailure, TaskInvoker, substitution_key,
+};
+
+/// The ingest definition, the same file SAM deploys.
+pub const INGEST_DEFINITION: &str = include_str!("../../statemachines/ingest.asl.json");
+
+/// File name of the embedded catalog inside a library folder.
+pub const CATALOG_FILE: &str = "catalog.redb";
+
+/// A local library: `<dir>/rolls/...`, `<dir>/reports/...` and `<dir>/catalog.redb`.
+#[derive(Debug, Clone)]
+pub struct Library {
+    dir: PathBuf,
+    store: Arc<LocalStore>,
+    catalog: Arc<EmbeddedCatalog>,
+}
+
+impl Library {
+    /// Opens (creating if needed) the library in `dir`.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        let store = LocalStore::open(dir)
+            .with_context(|| format!("{}: cannot open the library", dir.display()))?;
+        let catalog = EmbeddedCatalog::open(dir.join(CATALOG_FILE))
+            .with_context(|| format!("{}: cannot open the catalog", dir.display()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            store: Arc::new(store),
+            catalog: Arc::new(catalog),
+        })
+    }
+
+    /// The library folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The object store.
+    pub fn store(&self) -> &Arc<LocalStore> {
+        &self.store
+    }
+
+    /// The ports the step handlers receive.
+    pub fn ports(&self) -> Ports {
+        Ports {
+            library: self.store.clone(),
+            archive: None,
+            catalog: self.catalog.clone(),
+        }
+    }
+}
+
+/// Every step handler, by the substitution name its Task resources use (`${ManifestFunctionArn}`).
+pub fn step_table() -> BTreeMap<&'static str, Arc<dyn Step>> {
+    let mut table: BTreeMap<&'static str, Arc<dyn Step>> = BTreeMap::new();
+    table.insert(
+        "ManifestFunctionArn",
+        step("manifest", rushes_manifest::handle),
+    );
+    table.insert(
+        "ChecksumFunctionArn",
+        step("checksum", rushes_checksum::handle),
+    );
+    table.insert(
+        "CustodyFunctionArn",
+        step("custody", rushes_custody::handle),
+    );
+    table
+}
+
+/// Runs Task states by calling the step handlers in-process on the local ports.
+#[derive(Debug)]
+pub struct InProcessInvoker {
+    ports: Ports,
+    steps: BTreeMap<&'static str, Arc<dyn Step>>,
+}
+
+impl InProcessInvoker {
+    /// An invoker for every step of [`step_table`] on `ports`.
+    pub fn new(ports: Ports) -> Self {
+        Self {
+            ports,
+            steps: step_table(),
+        }
+    }
+
+    fn resolve(&self, resource: &str) -> Option<&Arc<dyn Step>> {
+        let name = substitution_key(resource).unwrap_or(resource);
+        self.steps
+            .get(name)
+            .or_else(|| self.steps.values().find(|s| s.name() == name))
+    }
+}
+
+#[async_trait::async_trait]
+impl TaskInvoker for InProcessInvoker {
+    async fn invoke(
+        &self,
+        resource: &str,
+        input: Value,
+        _ctx: &TaskContext,
+    ) -> Result<Value, TaskFailure> {
+        let Some(step) = self.resolve(resource) else {
+            return Err(TaskFailure::new(
+                "States.TaskFailed",
+                format!("no local step handles the resource `{resource}`"),
+            ));
+        };
+        step.call(self.ports.clone(), input)
+            .await
+            .map_err(|e| TaskFailure::new(e.name(), e.to_string()))
+    }
+}
+
+/// Loads the ingest state machine and checks every Task resource has a local handler.
+pub fn ingest_machine() -> anyhow::Result<StateMachine> {
+    let machine = StateMachine::from_json("ingest", INGEST_DEFINITION)
+        .context("statemachines/ingest.asl.json")?;
+    let table = step_table();
+    for resource in machine.resources() {
+        let name = substitution_key(&resource).unwrap_or(&resource);
+        anyhow::ensure!(
+            table.contains_key(name),
+            "statemachines/ingest.asl.json: no local step handles the resource `{resource}`"
+        );
+    }
+    Ok(machine)
+}
+
+/// Runs one ingest execution for a roll already copied into the library.
+pub async fn run_ingest(
+    library: &Library,
+    roll: &str,
+    execution_name: &str,
+    options: ExecOptions,
+) -> anyhow::Result<Execution> {
+    let machine = ingest_machine()?;
+    let invoker = Arc::new(InProcessInvoker::new(library.ports()));
+    let input = serde_json::json!({ "roll": roll, "prefix": format!("rolls/{roll}") });
+    Ok(machine
+        .execute(execution_name, input, invoker, options)
+        .await)
+}

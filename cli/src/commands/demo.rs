@@ -1,10 +1,75 @@
-//! `rushes demo` (placeholder).
+//! `rushes demo`: writes the sample shoot day and ingests every roll into a fresh local library,
+//! then says where to look.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rushes_engine::sample::CardSpec;
 
 /// Arguments of `rushes demo`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Working folder: the card goes to `<DIR>/card`, the library to `<DIR>/library`.
+    #[arg(default_value = "demo-out")]
+    pub dir: PathBuf,
+    /// Replace an existing demo folder.
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not built yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.dir.exists() {
+        anyhow::ensure!(
+            args.force,
+            "{} already exists; pass --force to replace it or choose another folder",
+            args.dir.display()
+        );
+        std::fs::remove_dir_all(&args.dir)
+            .with_context(|| format!("{}: cannot remove", args.dir.display()))?;
+    }
+    let card = args.dir.join("card");
+    let library = args.dir.join("library");
+    println!("1/2 writing the sample shoot day to {}", card.display());
+    let plan = super::sample_card::write_card(&card, &CardSpec::default(), true)?;
+    let rolls: Vec<PathBuf> = plan
+        .roll_names()
+        .into_iter()
+        .map(|r| card.join(r))
+        .collect();
+    println!(
+        "2/2 ingesting {} rolls into {}",
+        rolls.len(),
+        library.display()
+    );
+    let code = super::ingest::run(super::ingest::Args {
+        rolls,
+        library: library.clone(),
+        report: Some(args.dir.join("ingest-report.json")),
+        quiet: false,
+    })?;
+    println!();
+    println!("Where to look:");
+    println!(
+        "  {}/rolls/<ROLL>/            the verified library copy of each roll",
+        library.display()
+    );
+    println!(
+        "  {}/rolls/<ROLL>/ascmhl/     its ASC MHL history, with the new generation recording this verification",
+        library.display()
+    );
+    println!(
+        "  {}/reports/<ROLL>/          the per-roll verification reports (JSON)",
+        library.display()
+    );
+    println!(
+        "  {}/ingest-report.json        the summary of this run",
+        args.dir.display()
+    );
+    println!(
+        "  rushes mhl verify {}/rolls/A001   re-verify a roll at any time",
+        library.display()
+    );
+    Ok(code)
 }
