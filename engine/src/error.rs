@@ -26,6 +26,13 @@ pub enum Error {
     /// A saved hashing state could not be restored.
     #[error("cannot resume hashing: {0}")]
     HashState(String),
+    /// A digest text is not valid for its hash format (wrong length, bad characters, too large).
+    #[error("malformed {format} digest `{digest}`: {problem}")]
+    MalformedDigest {
+        format: &'static str,
+        digest: String,
+        problem: String,
+    },
 
     // --- mhl ----------------------------------------------------------------------------------
     /// An ASC MHL manifest or chain file is malformed.
