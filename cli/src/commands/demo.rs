@@ -13,22 +13,28 @@ pub struct Args {
     /// Working folder: the card goes to `<DIR>/card`, the library to `<DIR>/library`.
     #[arg(default_value = "demo-out")]
     pub dir: PathBuf,
-    /// Replace an existing demo folder.
+    /// Replace an existing folder even if an earlier demo did not make it.
     #[arg(long)]
     pub force: bool,
 }
+
+/// Marker file that identifies a folder made by `rushes demo` (safe to replace on the next run).
+const DEMO_MARKER: &str = ".rushes-demo";
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.dir.exists() {
         anyhow::ensure!(
-            args.force,
-            "{} already exists; pass --force to replace it or choose another folder",
+            args.force || args.dir.join(DEMO_MARKER).is_file(),
+            "{} already exists and was not made by `rushes demo`; pass --force to replace it or choose another folder",
             args.dir.display()
         );
         std::fs::remove_dir_all(&args.dir)
             .with_context(|| format!("{}: cannot remove", args.dir.display()))?;
     }
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("{}: cannot create", args.dir.display()))?;
+    std::fs::write(args.dir.join(DEMO_MARKER), b"made by rushes demo; replaced by the next run\n")
+        .with_context(|| format!("{}: cannot write", args.dir.display()))?;
     let card = args.dir.join("card");
     let library = args.dir.join("library");
     println!("1/2 writing the sample shoot day to {}", card.display());
