@@ -90,7 +90,10 @@ pub struct Output {
 }
 
 /// Compares computed hashes with the expected ones.
-pub fn judge(expected: &BTreeMap<HashFormat, String>, hashes: &BTreeMap<HashFormat, String>) -> Verdict {
+pub fn judge(
+    expected: &BTreeMap<HashFormat, String>,
+    hashes: &BTreeMap<HashFormat, String>,
+) -> Verdict {
     if expected.is_empty() {
         return Verdict::New;
     }
@@ -99,7 +102,11 @@ pub fn judge(expected: &BTreeMap<HashFormat, String>, hashes: &BTreeMap<HashForm
             .get(format)
             .is_some_and(|got| got.eq_ignore_ascii_case(want))
     });
-    if all_match { Verdict::Verified } else { Verdict::Failed }
+    if all_match {
+        Verdict::Verified
+    } else {
+        Verdict::Failed
+    }
 }
 
 /// Runs the step: hashes up to one invocation's budget of the object.
@@ -207,4 +214,105 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         output.state = Some(hasher.save_state());
     }
     Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+
+    use rushes_common::catalog_embedded::EmbeddedCatalog;
+    use rushes_common::store_local::LocalStore;
+    use rushes_common::{ObjectStore, PutMode};
+    use rushes_engine::hash::hash_bytes;
+
+    use super::*;
+
+    async fn ports(dir: &std::path::Path) -> Ports {
+        Ports {
+            library: Arc::new(LocalStore::open(dir.join("lib")).unwrap()),
+            archive: None,
+            catalog: Arc::new(EmbeddedCatalog::open(dir.join("c.redb")).unwrap()),
+        }
+    }
+
+    fn data(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 31 % 251) as u8).collect()
+    }
+
+    fn input(key: &ObjectKey, size: u64, expected: BTreeMap<HashFormat, String>) -> Input {
+        Input {
+            roll: "A001".into(),
+            path: "clip/f.dng".into(),
+            key: key.clone(),
+            size,
+            formats: vec![HashFormat::Xxh64],
+            expected,
+            offset: 0,
+            state: None,
+            max_bytes_per_call: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn resumed_slices_give_the_one_pass_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let ports = ports(dir.path()).await;
+        let bytes = data(3 * 1024 * 1024 + 17);
+        let key = ObjectKey::new("rolls/A001/clip/f.dng").unwrap();
+        ports.library.put(&key, bytes.clone(), PutMode::CreateNew).await.unwrap();
+        let mut expected = BTreeMap::new();
+        expected.insert(HashFormat::Xxh64, hash_bytes(HashFormat::Xxh64, &bytes));
+        expected.insert(HashFormat::Md5, hash_bytes(HashFormat::Md5, &bytes));
+
+        let mut step = input(&key, bytes.len() as u64, expected.clone());
+        step.max_bytes_per_call = Some(1024 * 1024);
+        let mut calls = 0;
+        let out = loop {
+            calls += 1;
+            // Round-trip through JSON, as the state machine carries it.
+            let json = serde_json::to_value(&step).unwrap();
+            let out = handle(ports.clone(), serde_json::from_value(json).unwrap()).await.unwrap();
+            if out.done {
+                break out;
+            }
+            assert!(out.state.is_some() && out.hashes.is_empty());
+            step = serde_json::from_value(serde_json::to_value(&out).unwrap()).unwrap();
+        };
+        assert_eq!(calls, 4);
+        assert_eq!(out.verdict, Some(Verdict::Verified));
+        assert_eq!(out.hashes, expected);
+    }
+
+    #[tokio::test]
+    async fn altered_new_and_changed_objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let ports = ports(dir.path()).await;
+        let bytes = data(4096);
+        let key = ObjectKey::new("rolls/A001/clip/f.dng").unwrap();
+        ports.library.put(&key, bytes.clone(), PutMode::CreateNew).await.unwrap();
+
+        let mut wrong = BTreeMap::new();
+        wrong.insert(HashFormat::Xxh64, "0000000000000000".to_string());
+        let out = handle(ports.clone(), input(&key, 4096, wrong)).await.unwrap();
+        assert_eq!(out.verdict, Some(Verdict::Failed));
+
+        let out = handle(ports.clone(), input(&key, 4096, BTreeMap::new())).await.unwrap();
+        assert_eq!(out.verdict, Some(Verdict::New));
+        assert_eq!(out.hashes[&HashFormat::Xxh64], hash_bytes(HashFormat::Xxh64, &bytes));
+
+        // Listed at another size: the object changed since the manifest step saw it.
+        let err = handle(ports.clone(), input(&key, 4000, BTreeMap::new())).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.ChangedWhileHashing");
+        assert!(err.to_string().contains("rolls/A001/clip/f.dng"));
+
+        let missing = ObjectKey::new("rolls/A001/none").unwrap();
+        let err = handle(ports.clone(), input(&missing, 1, BTreeMap::new())).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.NotFound");
+
+        let mut forged = input(&key, 4096, BTreeMap::new());
+        forged.offset = 100;
+        let err = handle(ports.clone(), forged).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.BadInput");
+    }
 }
