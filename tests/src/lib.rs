@@ -31,7 +31,11 @@ pub fn ref_python() -> Option<PathBuf> {
 
 /// `../shared/data/<sub>` next to the workspace, when present.
 pub fn shared_data(sub: &str) -> Option<PathBuf> {
-    let dir = workspace_root().join("..").join("shared").join("data").join(sub);
+    let dir = workspace_root()
+        .join("..")
+        .join("shared")
+        .join("data")
+        .join(sub);
     dir.is_dir().then_some(dir)
 }
 

@@ -21,7 +21,9 @@ pub struct EmbeddedCatalog {
 
 impl std::fmt::Debug for EmbeddedCatalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmbeddedCatalog").field("path", &self.path).finish()
+        f.debug_struct("EmbeddedCatalog")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -153,15 +155,29 @@ mod tests {
             ])
             .await
             .unwrap();
-            cat.put_all(&[item("ROLL#A001", "FILE#a", 5)]).await.unwrap();
+            cat.put_all(&[item("ROLL#A001", "FILE#a", 5)])
+                .await
+                .unwrap();
         }
         let cat = EmbeddedCatalog::open(&path).unwrap();
         let files = cat.query("ROLL#A001", "FILE#").await.unwrap();
-        assert_eq!(files, vec![item("ROLL#A001", "FILE#a", 5), item("ROLL#A001", "FILE#b", 2)]);
+        assert_eq!(
+            files,
+            vec![
+                item("ROLL#A001", "FILE#a", 5),
+                item("ROLL#A001", "FILE#b", 2)
+            ]
+        );
         assert_eq!(cat.query("ROLL#A001", "").await.unwrap().len(), 3);
-        assert_eq!(cat.get("ROLL#A0011", "ROLL").await.unwrap(), Some(item("ROLL#A0011", "ROLL", 4)));
+        assert_eq!(
+            cat.get("ROLL#A0011", "ROLL").await.unwrap(),
+            Some(item("ROLL#A0011", "ROLL", 4))
+        );
         assert_eq!(cat.get("ROLL#A001", "FILE#").await.unwrap(), None);
-        let bad = cat.put_all(&[item("ROLL#\u{1f}x", "ROLL", 0)]).await.unwrap_err();
+        let bad = cat
+            .put_all(&[item("ROLL#\u{1f}x", "ROLL", 0)])
+            .await
+            .unwrap_err();
         assert!(matches!(bad, Error::BadInput(_)));
     }
 }

@@ -48,7 +48,10 @@ impl Config {
             ingest_state_machine_arn: text("RUSHES_INGEST_STATE_MACHINE_ARN"),
             endpoint_url: text("RUSHES_AWS_ENDPOINT_URL"),
             s3_path_style: flag("RUSHES_S3_PATH_STYLE", false)?,
-            log_json: flag("RUSHES_LOG_JSON", vars.contains_key("AWS_LAMBDA_FUNCTION_NAME"))?,
+            log_json: flag(
+                "RUSHES_LOG_JSON",
+                vars.contains_key("AWS_LAMBDA_FUNCTION_NAME"),
+            )?,
         })
     }
 
@@ -66,7 +69,9 @@ mod tests {
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -80,11 +85,17 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.library_bucket.as_deref(), Some("lib"));
         assert!(cfg.s3_path_style && cfg.log_json);
-        assert!(Config::require(&cfg.catalog_table, "RUSHES_CATALOG_TABLE")
-            .unwrap_err()
-            .to_string()
-            .contains("RUSHES_CATALOG_TABLE"));
+        assert!(
+            Config::require(&cfg.catalog_table, "RUSHES_CATALOG_TABLE")
+                .unwrap_err()
+                .to_string()
+                .contains("RUSHES_CATALOG_TABLE")
+        );
         let bad = Config::from_pairs(pairs(&[("RUSHES_S3_PATH_STYLE", "yes please")]));
-        assert!(bad.unwrap_err().to_string().contains("RUSHES_S3_PATH_STYLE"));
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("RUSHES_S3_PATH_STYLE")
+        );
     }
 }

@@ -54,9 +54,8 @@ impl Error {
                 rushes_engine::Error::Io { .. } => "Rushes.StoreUnavailable",
                 rushes_engine::Error::ChangedWhileHashing { .. } => "Rushes.ChangedWhileHashing",
                 rushes_engine::Error::NoHistory { .. } => "Rushes.NoHistory",
-                rushes_engine::Error::MhlInvalid { .. } | rushes_engine::Error::UnsafePath { .. } => {
-                    "Rushes.MhlInvalid"
-                }
+                rushes_engine::Error::MhlInvalid { .. }
+                | rushes_engine::Error::UnsafePath { .. } => "Rushes.MhlInvalid",
                 _ => "Rushes.BadInput",
             },
         }
@@ -64,7 +63,10 @@ impl Error {
 
     /// Whether retrying the same call may succeed (transient infrastructure failures only).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.name(), "Rushes.StoreUnavailable" | "Rushes.CatalogUnavailable")
+        matches!(
+            self.name(),
+            "Rushes.StoreUnavailable" | "Rushes.CatalogUnavailable"
+        )
     }
 }
 

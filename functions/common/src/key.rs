@@ -98,14 +98,26 @@ mod tests {
             k.strip_prefix(&roll),
             Some("A001C001_261122_R1AB/frame.0001.dng")
         );
-        assert_eq!(ObjectKey::new("rolls/A0011/x").unwrap().strip_prefix(&roll), None);
+        assert_eq!(
+            ObjectKey::new("rolls/A0011/x").unwrap().strip_prefix(&roll),
+            None
+        );
     }
 
     #[test]
     fn rejects_hostile_keys() {
         for bad in [
-            "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "a/\0b",
-            "a/\nb", "trailing/",
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a//b",
+            "a\\b",
+            "C:/x",
+            "a/\0b",
+            "a/\nb",
+            "trailing/",
         ] {
             let err = ObjectKey::new(bad).unwrap_err();
             assert!(matches!(err, Error::UnsafeKey { .. }), "{bad:?} -> {err}");

@@ -52,7 +52,11 @@ pub fn is_history_document(path: &RelPath) -> bool {
 impl StoreSnapshot {
     /// Lists `prefix` and reads every MHL document below it. `root_name` is the roll folder's
     /// name as the history knows it (it appears in generation file names).
-    pub async fn load(store: &dyn ObjectStore, prefix: &ObjectKey, root_name: &str) -> Result<Self> {
+    pub async fn load(
+        store: &dyn ObjectStore,
+        prefix: &ObjectKey,
+        root_name: &str,
+    ) -> Result<Self> {
         let mut files = BTreeMap::new();
         let mut dirs = BTreeSet::new();
         let mut documents = BTreeMap::new();
@@ -100,7 +104,11 @@ impl StoreSnapshot {
 
     /// Writes the pending documents to the store under `prefix`: new documents are created
     /// (never replacing anything), the chain file is replaced. Returns the keys written.
-    pub async fn flush(&self, store: &dyn ObjectStore, prefix: &ObjectKey) -> Result<Vec<ObjectKey>> {
+    pub async fn flush(
+        &self,
+        store: &dyn ObjectStore,
+        prefix: &ObjectKey,
+    ) -> Result<Vec<ObjectKey>> {
         let mut written = Vec::new();
         for write in self.pending() {
             let key = prefix.join(write.path.as_str())?;
@@ -116,16 +124,25 @@ impl StoreSnapshot {
     }
 
     fn exists(&self, path: &RelPath) -> bool {
-        self.files.contains_key(path) || self.dirs.contains(path) || self.pending_bytes(path).is_some()
+        self.files.contains_key(path)
+            || self.dirs.contains(path)
+            || self.pending_bytes(path).is_some()
     }
 
     fn pending_bytes(&self, path: &RelPath) -> Option<Vec<u8>> {
         let pending = self.pending.lock().ok()?;
-        pending.iter().rev().find(|w| &w.path == path).map(|w| w.bytes.clone())
+        pending
+            .iter()
+            .rev()
+            .find(|w| &w.path == path)
+            .map(|w| w.bytes.clone())
     }
 
     fn record(&self, path: &RelPath, bytes: &[u8], replace: bool) -> rushes_engine::Result<()> {
-        let mut pending = self.pending.lock().map_err(|_| io_error(path, "write", "lock poisoned"))?;
+        let mut pending = self
+            .pending
+            .lock()
+            .map_err(|_| io_error(path, "write", "lock poisoned"))?;
         pending.push(PendingWrite {
             path: path.clone(),
             bytes: bytes.to_vec(),
@@ -203,7 +220,12 @@ impl MhlFs for StoreSnapshot {
     }
 
     fn open(&self, file: &RelPath) -> rushes_engine::Result<Box<dyn Read + '_>> {
-        match self.documents.get(file).cloned().or_else(|| self.pending_bytes(file)) {
+        match self
+            .documents
+            .get(file)
+            .cloned()
+            .or_else(|| self.pending_bytes(file))
+        {
             Some(bytes) => Ok(Box::new(std::io::Cursor::new(bytes))),
             None => Err(io_error(
                 file,

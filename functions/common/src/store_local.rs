@@ -253,10 +253,10 @@ impl Upload for LocalUpload {
                 .map_err(|e| self.store.err("sync", &self.key, e))?;
         }
         self.store.publish_new(&self.temp, &self.key)?;
-        self.store
-            .head(&self.key)
-            .await?
-            .ok_or_else(|| self.store.err("complete", &self.key, "vanished after publish"))
+        self.store.head(&self.key).await?.ok_or_else(|| {
+            self.store
+                .err("complete", &self.key, "vanished after publish")
+        })
     }
 
     async fn abort(mut self: Box<Self>) -> Result<()> {
@@ -283,20 +283,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::open(dir.path()).unwrap();
         store
-            .put(&key("rolls/A001/a.bin"), b"hello world".to_vec(), PutMode::CreateNew)
+            .put(
+                &key("rolls/A001/a.bin"),
+                b"hello world".to_vec(),
+                PutMode::CreateNew,
+            )
             .await
             .unwrap();
         let again = store
-            .put(&key("rolls/A001/a.bin"), b"other".to_vec(), PutMode::CreateNew)
+            .put(
+                &key("rolls/A001/a.bin"),
+                b"other".to_vec(),
+                PutMode::CreateNew,
+            )
             .await
             .unwrap_err();
         assert!(matches!(again, Error::AlreadyExists { .. }), "{again}");
         assert_eq!(
-            store.read_range(&key("rolls/A001/a.bin"), 6, 100).await.unwrap(),
+            store
+                .read_range(&key("rolls/A001/a.bin"), 6, 100)
+                .await
+                .unwrap(),
             b"world"
         );
         store
-            .put(&key("rolls/A001/sub/b.bin"), vec![1, 2, 3], PutMode::CreateNew)
+            .put(
+                &key("rolls/A001/sub/b.bin"),
+                vec![1, 2, 3],
+                PutMode::CreateNew,
+            )
             .await
             .unwrap();
         let listed: Vec<String> = store
@@ -308,7 +323,10 @@ mod tests {
             .collect();
         assert_eq!(listed, ["rolls/A001/a.bin", "rolls/A001/sub/b.bin"]);
         assert!(store.list(&key("rolls/none")).await.unwrap().is_empty());
-        let small = store.read_small(&key("rolls/A001/a.bin"), 4).await.unwrap_err();
+        let small = store
+            .read_small(&key("rolls/A001/a.bin"), 4)
+            .await
+            .unwrap_err();
         assert!(matches!(small, Error::BadInput(_)));
     }
 

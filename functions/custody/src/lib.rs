@@ -211,7 +211,11 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
 }
 
 /// The recorded outcome when this execution already completed the step.
-async fn already_recorded(ports: &Ports, input: &Input, report_key: &ObjectKey) -> Result<Option<Output>> {
+async fn already_recorded(
+    ports: &Ports,
+    input: &Input,
+    report_key: &ObjectKey,
+) -> Result<Option<Output>> {
     let Some(item) = ports.catalog.get(&roll_pk(&input.roll), "ROLL").await? else {
         return Ok(None);
     };
@@ -240,7 +244,11 @@ async fn already_recorded(ports: &Ports, input: &Input, report_key: &ObjectKey) 
 }
 
 /// Appends the generation recording this verification to the roll's history in the library.
-async fn append_custody_generation(ports: &Ports, input: &Input, date: DateTime<Utc>) -> Result<ObjectKey> {
+async fn append_custody_generation(
+    ports: &Ports,
+    input: &Input,
+    date: DateTime<Utc>,
+) -> Result<ObjectKey> {
     let store = ports.library.as_ref();
     let snapshot = StoreSnapshot::load(store, &input.prefix, &input.roll).await?;
     let history = History::load(&snapshot)?;
@@ -284,14 +292,20 @@ async fn append_custody_generation(ports: &Ports, input: &Input, date: DateTime<
     }
     let creator = CreatorInfo {
         creation_date: hash_date,
-        hostname: input.hostname.clone().unwrap_or_else(|| "rushes-cloud".into()),
+        hostname: input
+            .hostname
+            .clone()
+            .unwrap_or_else(|| "rushes-cloud".into()),
         tool: Tool {
             name: "rushes".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
         authors: Vec::new(),
         location: Some(format!("{}/{}", store.describe(), input.prefix)),
-        comment: Some(format!("library verification, execution {}", input.execution)),
+        comment: Some(format!(
+            "library verification, execution {}",
+            input.execution
+        )),
     };
     let ignore = history.latest_ignore().unwrap_or_default();
     let (manifest, _root) = builder.build(creator, "in-place", ignore, date)?;
