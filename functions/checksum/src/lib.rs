@@ -221,9 +221,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use std::sync::Arc;
 
+    use rushes_common::PutMode;
     use rushes_common::catalog_embedded::EmbeddedCatalog;
     use rushes_common::store_local::LocalStore;
-    use rushes_common::{ObjectStore, PutMode};
     use rushes_engine::hash::hash_bytes;
 
     use super::*;
@@ -260,7 +260,11 @@ mod tests {
         let ports = ports(dir.path()).await;
         let bytes = data(3 * 1024 * 1024 + 17);
         let key = ObjectKey::new("rolls/A001/clip/f.dng").unwrap();
-        ports.library.put(&key, bytes.clone(), PutMode::CreateNew).await.unwrap();
+        ports
+            .library
+            .put(&key, bytes.clone(), PutMode::CreateNew)
+            .await
+            .unwrap();
         let mut expected = BTreeMap::new();
         expected.insert(HashFormat::Xxh64, hash_bytes(HashFormat::Xxh64, &bytes));
         expected.insert(HashFormat::Md5, hash_bytes(HashFormat::Md5, &bytes));
@@ -272,7 +276,9 @@ mod tests {
             calls += 1;
             // Round-trip through JSON, as the state machine carries it.
             let json = serde_json::to_value(&step).unwrap();
-            let out = handle(ports.clone(), serde_json::from_value(json).unwrap()).await.unwrap();
+            let out = handle(ports.clone(), serde_json::from_value(json).unwrap())
+                .await
+                .unwrap();
             if out.done {
                 break out;
             }
@@ -290,24 +296,39 @@ mod tests {
         let ports = ports(dir.path()).await;
         let bytes = data(4096);
         let key = ObjectKey::new("rolls/A001/clip/f.dng").unwrap();
-        ports.library.put(&key, bytes.clone(), PutMode::CreateNew).await.unwrap();
+        ports
+            .library
+            .put(&key, bytes.clone(), PutMode::CreateNew)
+            .await
+            .unwrap();
 
         let mut wrong = BTreeMap::new();
         wrong.insert(HashFormat::Xxh64, "0000000000000000".to_string());
-        let out = handle(ports.clone(), input(&key, 4096, wrong)).await.unwrap();
+        let out = handle(ports.clone(), input(&key, 4096, wrong))
+            .await
+            .unwrap();
         assert_eq!(out.verdict, Some(Verdict::Failed));
 
-        let out = handle(ports.clone(), input(&key, 4096, BTreeMap::new())).await.unwrap();
+        let out = handle(ports.clone(), input(&key, 4096, BTreeMap::new()))
+            .await
+            .unwrap();
         assert_eq!(out.verdict, Some(Verdict::New));
-        assert_eq!(out.hashes[&HashFormat::Xxh64], hash_bytes(HashFormat::Xxh64, &bytes));
+        assert_eq!(
+            out.hashes[&HashFormat::Xxh64],
+            hash_bytes(HashFormat::Xxh64, &bytes)
+        );
 
         // Listed at another size: the object changed since the manifest step saw it.
-        let err = handle(ports.clone(), input(&key, 4000, BTreeMap::new())).await.unwrap_err();
+        let err = handle(ports.clone(), input(&key, 4000, BTreeMap::new()))
+            .await
+            .unwrap_err();
         assert_eq!(err.name(), "Rushes.ChangedWhileHashing");
         assert!(err.to_string().contains("rolls/A001/clip/f.dng"));
 
         let missing = ObjectKey::new("rolls/A001/none").unwrap();
-        let err = handle(ports.clone(), input(&missing, 1, BTreeMap::new())).await.unwrap_err();
+        let err = handle(ports.clone(), input(&missing, 1, BTreeMap::new()))
+            .await
+            .unwrap_err();
         assert_eq!(err.name(), "Rushes.NotFound");
 
         let mut forged = input(&key, 4096, BTreeMap::new());

@@ -176,3 +176,173 @@ pub fn expected_hashes(history: &History, path: &RelPath) -> BTreeMap<HashFormat
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+
+    use chrono::Utc;
+    use rushes_common::catalog_embedded::EmbeddedCatalog;
+    use rushes_common::store_local::LocalStore;
+    use rushes_common::{ObjectStore, PutMode};
+    use rushes_engine::hash::{Digests, hash_bytes};
+    use rushes_engine::mhl::generation::{GenerationBuilder, append_generation};
+    use rushes_engine::mhl::model::{Action, CreatorInfo, Tool};
+
+    use super::*;
+
+    fn digests(bytes: &[u8]) -> Digests {
+        let mut d = Digests::default();
+        d.0.insert(HashFormat::Xxh64, hash_bytes(HashFormat::Xxh64, bytes));
+        d
+    }
+
+    /// A roll whose history knows a.dng, b.dng and gone.dng; the store then holds a.dng, b.dng,
+    /// new.wav, .hidden and .DS_Store.
+    async fn roll(dir: &std::path::Path) -> (Ports, Input) {
+        let store = Arc::new(LocalStore::open(dir.join("lib")).unwrap());
+        let ports = Ports {
+            library: store.clone(),
+            archive: None,
+            catalog: Arc::new(EmbeddedCatalog::open(dir.join("c.redb")).unwrap()),
+        };
+        let prefix = ObjectKey::new("rolls/A001").unwrap();
+        let now = Utc::now();
+        let mut builder = GenerationBuilder::new(&[HashFormat::Xxh64]);
+        for (name, bytes) in [
+            ("clip/a.dng", &b"aaaa"[..]),
+            ("clip/b.dng", b"bbbb"),
+            ("gone.dng", b"gone"),
+        ] {
+            let path = RelPath::new(name).unwrap();
+            builder
+                .add_file(
+                    path,
+                    bytes.len() as u64,
+                    Some(now),
+                    &digests(bytes),
+                    Action::Original,
+                    now,
+                )
+                .unwrap();
+        }
+        for (name, bytes) in [
+            ("clip/a.dng", &b"aaaa"[..]),
+            ("clip/b.dng", b"bbbb"),
+            ("new.wav", b"new"),
+            (".hidden", b"h"),
+            (".DS_Store", b"x"),
+        ] {
+            store
+                .put(
+                    &prefix.join(name).unwrap(),
+                    bytes.to_vec(),
+                    PutMode::CreateNew,
+                )
+                .await
+                .unwrap();
+        }
+        let creator = CreatorInfo {
+            creation_date: now.fixed_offset(),
+            hostname: "set".into(),
+            tool: Tool {
+                name: "test".into(),
+                version: "1".into(),
+            },
+            authors: Vec::new(),
+            location: None,
+            comment: None,
+        };
+        let ignore = rushes_engine::mhl::ignore::default_ignores();
+        let (manifest, _) = builder.build(creator, "in-place", ignore, now).unwrap();
+        let snapshot = StoreSnapshot::load(store.as_ref(), &prefix, "A001")
+            .await
+            .unwrap();
+        let history = History::load(&snapshot).unwrap();
+        append_generation(&snapshot, &history, &manifest, now).unwrap();
+        snapshot.flush(store.as_ref(), &prefix).await.unwrap();
+        let input = Input {
+            roll: "A001".into(),
+            prefix,
+        };
+        (ports, input)
+    }
+
+    #[tokio::test]
+    async fn lists_expected_missing_new_hidden_and_ignored_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ports, input) = roll(dir.path()).await;
+        let out = handle(ports, input).await.unwrap();
+        assert_eq!(out.formats, vec![HashFormat::Xxh64]);
+        assert_eq!(out.generations, 1);
+        let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, [".hidden", "clip/a.dng", "clip/b.dng", "new.wav"]);
+        let a = &out.files[1];
+        assert_eq!(a.key.as_str(), "rolls/A001/clip/a.dng");
+        assert_eq!(
+            a.expected[&HashFormat::Xxh64],
+            hash_bytes(HashFormat::Xxh64, b"aaaa")
+        );
+        assert_eq!(out.missing.len(), 1);
+        assert_eq!(out.missing[0].path, "gone.dng");
+        assert_eq!(out.new, [".hidden", "new.wav"]);
+        assert_eq!(out.hidden, [".hidden"]);
+        assert_eq!(out.ignored, [".DS_Store"]);
+    }
+
+    #[tokio::test]
+    async fn a_roll_without_history_or_objects_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(LocalStore::open(dir.path().join("lib")).unwrap());
+        let ports = Ports {
+            library: store.clone(),
+            archive: None,
+            catalog: Arc::new(EmbeddedCatalog::open(dir.path().join("c.redb")).unwrap()),
+        };
+        let input = Input {
+            roll: "B001".into(),
+            prefix: ObjectKey::new("rolls/B001").unwrap(),
+        };
+        let err = handle(ports.clone(), input.clone()).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.NotFound");
+        store
+            .put(
+                &ObjectKey::new("rolls/B001/x.dng").unwrap(),
+                b"x".to_vec(),
+                PutMode::CreateNew,
+            )
+            .await
+            .unwrap();
+        let err = handle(ports, input).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.NoHistory");
+        assert!(err.to_string().contains("rolls/B001"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_hostile_manifest_path_is_refused_naming_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ports, input) = roll(dir.path()).await;
+        let listing = ports.library.list(&input.prefix).await.unwrap();
+        let manifest = listing
+            .iter()
+            .find(|m| m.key.as_str().ends_with(".mhl"))
+            .unwrap();
+        let path = dir.path().join("lib").join(manifest.key.as_str());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let hostile = text.replace(">clip/a.dng<", ">../../etc/passwd<");
+        std::fs::write(&path, &hostile).unwrap();
+        // Keep the chain consistent so the path check itself is what refuses the manifest.
+        let chain = path.with_file_name("ascmhl_chain.xml");
+        let chain_text = std::fs::read_to_string(&chain).unwrap();
+        let new_c4 = hash_bytes(HashFormat::C4, hostile.as_bytes());
+        let old_c4 = hash_bytes(HashFormat::C4, text.as_bytes());
+        std::fs::write(&chain, chain_text.replace(&old_c4, &new_c4)).unwrap();
+        let err = handle(ports, input).await.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(".mhl") && message.contains("../../etc/passwd"),
+            "{message}"
+        );
+    }
+}
