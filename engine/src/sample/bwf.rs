@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::card::SoundFilePlan;
+use super::clip::SoundFilePlan;
 use super::{mix64, noise};
 use crate::{Error, Result};
 

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::card::ClipPlan;
+use super::clip::ClipPlan;
 use super::scene::{self, Capture, Mat3};
 use super::tiff::{Ifd, Value, encode_header};
 use super::{Illuminant, mix64};

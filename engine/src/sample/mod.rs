@@ -25,16 +25,15 @@
 
 mod bwf;
 mod card;
+mod clip;
 mod dng;
 mod scene;
 mod tiff;
 mod timecode;
 
 pub use bwf::{bwf_len, write_bwf};
-pub use card::{
-    CameraBody, CameraRoll, CardPlan, CardSpec, ClipPlan, FileKind, MAX_SCALE, PlannedFile,
-    SensorLayout, SoundFilePlan, SoundRoll,
-};
+pub use card::{CardPlan, CardSpec, FileKind, MAX_SCALE, PlannedFile};
+pub use clip::{CameraBody, CameraRoll, ClipPlan, SensorLayout, SoundFilePlan, SoundRoll};
 pub use dng::{dng_len, write_dng};
 pub use timecode::{Timecode, samples_since_midnight};
 
