@@ -17,6 +17,8 @@ pub mod xml_write;
 #[cfg(test)]
 mod tests;
 
+/// The date/time crate of the public API (so callers need no direct dependency).
+pub use chrono;
 use chrono::{DateTime, Utc};
 
 pub use create::{CreateOptions, CreateOutcome, create};
