@@ -94,12 +94,18 @@ fn sample_card_ingests_verified_with_catalog_reports_and_a_new_generation() {
         let files = catalog_files(&library, roll);
         assert_eq!(files.len(), media.len(), "catalog has every file of {roll}");
         assert!(files.iter().all(|f| f.status == FileStatus::Verified));
-        assert!(files.iter().all(|f| f.hashes.contains_key(&rushes_engine::hash::HashFormat::Xxh64)));
+        assert!(files.iter().all(|f| {
+            f.hashes
+                .contains_key(&rushes_engine::hash::HashFormat::Xxh64)
+        }));
         let record = catalog_roll(&library, roll);
         assert_eq!(record.status, "verified");
         assert_eq!(record.counts.verified, media.len() as u64);
         let generation = record.generation.clone().unwrap();
-        assert!(generation.starts_with(&format!("rolls/{roll}/ascmhl/0002_{roll}_")), "{generation}");
+        assert!(
+            generation.starts_with(&format!("rolls/{roll}/ascmhl/0002_{roll}_")),
+            "{generation}"
+        );
         assert!(library.join(&generation).is_file());
         let report_key = record.report.clone().unwrap();
         let report: serde_json::Value =
@@ -119,7 +125,10 @@ fn sample_card_ingests_verified_with_catalog_reports_and_a_new_generation() {
                 .arg(library.join("rolls").join(roll))
                 .output()
                 .unwrap();
-            assert!(status.status.success(), "ascmhl-debug verify {roll}: {status:?}");
+            assert!(
+                status.status.success(),
+                "ascmhl-debug verify {roll}: {status:?}"
+            );
         } else {
             rushes_tests::skip("ingest_local", "ascmhl-debug is not installed");
         }
@@ -158,7 +167,10 @@ fn a_corrupted_file_fails_verification_and_is_recorded_without_losing_anything()
     let tmp = tempfile::tempdir().unwrap();
     let rolls = card(&tmp.path().join("card"));
     let roll_dir = &rolls[0];
-    let victim = media_files(roll_dir).into_iter().find(|p| p.extension().is_some_and(|e| e == "dng")).unwrap();
+    let victim = media_files(roll_dir)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "dng"))
+        .unwrap();
     let mut bytes = std::fs::read(&victim).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x40;
@@ -167,18 +179,30 @@ fn a_corrupted_file_fails_verification_and_is_recorded_without_losing_anything()
     let report = run(&rolls[..1], &library);
     let outcome = &report.rolls[0];
     assert_eq!(outcome.status, "failed", "{outcome:?}");
-    let rel = victim.strip_prefix(roll_dir).unwrap().to_str().unwrap().to_string();
+    let rel = victim
+        .strip_prefix(roll_dir)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(outcome.source_mismatches, vec![rel.clone()]);
     let files = catalog_files(&library, &outcome.roll);
-    let failed: Vec<_> = files.iter().filter(|f| f.status == FileStatus::Failed).collect();
+    let failed: Vec<_> = files
+        .iter()
+        .filter(|f| f.status == FileStatus::Failed)
+        .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].path, rel);
-    assert!(!failed[0].expected.is_empty(), "the expected hash is recorded beside the actual one");
+    assert!(
+        !failed[0].expected.is_empty(),
+        "the expected hash is recorded beside the actual one"
+    );
     let record = catalog_roll(&library, &outcome.roll);
     assert_eq!(record.status, "failed");
     assert_eq!(record.counts.failed, 1);
     let report_doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(library.join(record.report.unwrap())).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(library.join(record.report.unwrap())).unwrap())
+            .unwrap();
     assert_eq!(report_doc["status"], "failed");
     // The altered file is kept (it may be the only copy), byte for byte as it arrived.
     let stored = library.join("rolls").join(&outcome.roll).join(&rel);
@@ -208,13 +232,29 @@ fn bad_rolls_get_clear_errors_and_leave_the_library_untouched() {
     std::fs::write(&manifest, &text[..text.len() / 2]).unwrap();
     // 3. Malformed XML.
     let malformed = copy_roll(&rolls[1], &tmp.path().join("malformed"));
-    std::fs::write(only_manifest(&malformed), b"<hashlist version=\"2.0\"><hashes><hash>").unwrap();
+    std::fs::write(
+        only_manifest(&malformed),
+        b"<hashlist version=\"2.0\"><hashes><hash>",
+    )
+    .unwrap();
     // 4. A manifest entry escaping the roll.
     let hostile = copy_roll(&rolls[1], &tmp.path().join("hostile"));
     let manifest = only_manifest(&hostile);
     let text = std::fs::read_to_string(&manifest).unwrap();
     let escaped = replace_first_path(&text, "../../etc/passwd");
-    std::fs::write(&manifest, escaped).unwrap();
+    std::fs::write(&manifest, &escaped).unwrap();
+    // Keep the chain consistent so the path check itself is what refuses the manifest.
+    let chain = manifest.with_file_name("ascmhl_chain.xml");
+    let c4 = |t: &str| {
+        rushes_engine::hash::hash_bytes(rushes_engine::hash::HashFormat::C4, t.as_bytes())
+    };
+    let chain_text = std::fs::read_to_string(&chain).unwrap();
+    std::fs::write(&chain, chain_text.replace(&c4(&text), &c4(&escaped))).unwrap();
+    // 4b. A manifest edited without updating the chain.
+    let edited = copy_roll(&rolls[1], &tmp.path().join("edited"));
+    let manifest = only_manifest(&edited);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replacen("<hostname>", "<hostname>x", 1)).unwrap();
     // 5. A hostile roll folder name.
     let odd = tmp.path().join("odd").join("bad name!");
     std::fs::create_dir_all(odd.join("ascmhl")).unwrap();
@@ -224,6 +264,7 @@ fn bad_rolls_get_clear_errors_and_leave_the_library_untouched() {
         (truncated.clone(), ".mhl"),
         (malformed.clone(), ".mhl"),
         (hostile.clone(), "../../etc/passwd"),
+        (edited.clone(), "manifest was modified"),
         (odd.clone(), "roll folder name"),
     ];
     for (roll, needle) in cases {
@@ -231,8 +272,17 @@ fn bad_rolls_get_clear_errors_and_leave_the_library_untouched() {
         let outcome = &report.rolls[0];
         assert_eq!(outcome.status, "error", "{}: {outcome:?}", roll.display());
         let error = outcome.error.clone().unwrap();
-        assert!(error.contains(needle), "{}: error `{error}` should mention `{needle}`", roll.display());
-        assert_eq!(protected, snapshot(&library.join("rolls")), "{}: library altered", roll.display());
+        assert!(
+            error.contains(needle),
+            "{}: error `{error}` should mention `{needle}`",
+            roll.display()
+        );
+        assert_eq!(
+            protected,
+            snapshot(&library.join("rolls")),
+            "{}: library altered",
+            roll.display()
+        );
     }
 }
 
@@ -248,12 +298,21 @@ fn a_different_card_under_an_existing_roll_name_is_refused_without_overwriting()
     let other_rolls = {
         let spec = CardSpec::new(99, 1);
         let plan = write_card(&other.path().join("card"), &spec, false).unwrap();
-        plan.roll_names().into_iter().map(|r| other.path().join("card").join(r)).collect::<Vec<_>>()
+        plan.roll_names()
+            .into_iter()
+            .map(|r| other.path().join("card").join(r))
+            .collect::<Vec<_>>()
     };
     let report = run(&other_rolls[..1], &library);
     let outcome = &report.rolls[0];
     assert_eq!(outcome.status, "error", "{outcome:?}");
-    assert!(outcome.error.as_deref().unwrap().contains("already holds a different"));
+    assert!(
+        outcome
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("already holds a different")
+    );
     assert_eq!(protected, snapshot(&library.join("rolls")));
 }
 

@@ -28,8 +28,13 @@ fn manifest_checksum_and_custody_are_idempotent() {
             roll: roll.clone(),
             prefix: prefix.clone(),
         };
-        let manifest = rushes_manifest::handle(ports.clone(), input.clone()).await.unwrap();
-        assert_eq!(manifest, rushes_manifest::handle(ports.clone(), input).await.unwrap());
+        let manifest = rushes_manifest::handle(ports.clone(), input.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            manifest,
+            rushes_manifest::handle(ports.clone(), input).await.unwrap()
+        );
 
         let mut checksums = Vec::new();
         for file in &manifest.files {
@@ -44,7 +49,9 @@ fn manifest_checksum_and_custody_are_idempotent() {
                 state: None,
                 max_bytes_per_call: None,
             };
-            let once = rushes_checksum::handle(ports.clone(), input.clone()).await.unwrap();
+            let once = rushes_checksum::handle(ports.clone(), input.clone())
+                .await
+                .unwrap();
             let twice = rushes_checksum::handle(ports.clone(), input).await.unwrap();
             assert_eq!(once, twice);
             checksums.push(once);
@@ -59,13 +66,26 @@ fn manifest_checksum_and_custody_are_idempotent() {
             checksums,
             hostname: Some("test".into()),
         };
-        let first = rushes_custody::handle(ports.clone(), custody_input.clone()).await.unwrap();
+        let first = rushes_custody::handle(ports.clone(), custody_input.clone())
+            .await
+            .unwrap();
         let objects_after_first = ports.library.list(&prefix).await.unwrap();
-        let second = rushes_custody::handle(ports.clone(), custody_input).await.unwrap();
+        let second = rushes_custody::handle(ports.clone(), custody_input)
+            .await
+            .unwrap();
         assert_eq!(first, second);
         assert_eq!(first.status, "verified");
-        assert!(first.generation.as_deref().unwrap().contains("/ascmhl/0003_"));
+        assert!(
+            first
+                .generation
+                .as_deref()
+                .unwrap()
+                .contains("/ascmhl/0003_")
+        );
         let objects_after_second = ports.library.list(&prefix).await.unwrap();
-        assert_eq!(objects_after_first, objects_after_second, "no second generation");
+        assert_eq!(
+            objects_after_first, objects_after_second,
+            "no second generation"
+        );
     });
 }
