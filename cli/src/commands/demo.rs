@@ -32,9 +32,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::fs::remove_dir_all(&args.dir)
             .with_context(|| format!("{}: cannot remove", args.dir.display()))?;
     }
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("{}: cannot create", args.dir.display()))?;
-    std::fs::write(args.dir.join(DEMO_MARKER), b"made by rushes demo; replaced by the next run\n")
-        .with_context(|| format!("{}: cannot write", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("{}: cannot create", args.dir.display()))?;
+    std::fs::write(
+        args.dir.join(DEMO_MARKER),
+        b"made by rushes demo; replaced by the next run\n",
+    )
+    .with_context(|| format!("{}: cannot write", args.dir.display()))?;
     let card = args.dir.join("card");
     let library = args.dir.join("library");
     println!("1/2 writing the sample shoot day to {}", card.display());

@@ -37,7 +37,7 @@ pub struct Input {
     pub manifest: rushes_manifest::Output,
     /// Outputs of the checksum step, one per file.
     pub checksums: Vec<rushes_checksum::Output>,
-    /// Host or agent name recorded in the generation (defaults to `rushes-cloud`).
+    /// Host or agent name recorded in the generation (defaults to `rushes`).
     #[serde(default)]
     pub hostname: Option<String>,
 }
@@ -295,7 +295,7 @@ async fn append_custody_generation(
         hostname: input
             .hostname
             .clone()
-            .unwrap_or_else(|| "rushes-cloud".into()),
+            .unwrap_or_else(|| "rushes".into()),
         tool: Tool {
             name: "rushes".into(),
             version: env!("CARGO_PKG_VERSION").into(),
