@@ -3,7 +3,10 @@
 //! Mirrors ascmhl 1.2 `hasher.py`: [`hash_of_hash_list`] is `Hasher.hash_of_hash_list` /
 //! module-level `hash_of_hash_list`, [`structure_entry_hash`] is the per-child step inside
 //! `DirectoryHashContext.append_file_hash` / `append_directory_hashes`, and [`DirectoryHasher`] is
-//! `DirectoryHashContext` itself.
+//! `DirectoryHashContext` itself. [`MultiDirectoryHasher`] runs one [`DirectoryHasher`] per format
+//! and yields a [`DirDigest`] (content and structure hash) for each.
+
+use std::collections::BTreeMap;
 
 use super::encode::digest_to_bytes;
 use super::{HashFormat, hash_bytes};
@@ -41,6 +44,16 @@ pub fn structure_entry_hash(format: HashFormat, name: &str, digest: &str) -> Res
     let mut bytes = name.as_bytes().to_vec();
     bytes.extend_from_slice(&digest_to_bytes(format, digest)?);
     Ok(hash_bytes(format, &bytes))
+}
+
+/// Content and structure hash of one directory in one format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirDigest {
+    /// Content hash: hash of the children's content hashes.
+    pub content: String,
+    /// Structure hash: hash of the children's names with their content (files) or structure
+    /// (directories) hashes.
+    pub structure: String,
 }
 
 /// Collects a directory's children and yields its content and structure hashes in one format.
@@ -88,6 +101,11 @@ impl DirectoryHasher {
         self.add(name, content_hash, structure_hash)
     }
 
+    /// Adds a child directory by name and its [`DirDigest`].
+    pub fn add_directory_digest(&mut self, name: &str, digest: &DirDigest) -> Result<()> {
+        self.add(name, &digest.content, &digest.structure)
+    }
+
     fn add(&mut self, name: &str, content_hash: &str, structure_source: &str) -> Result<()> {
         let content = digest_to_bytes(self.format, content_hash)?;
         let entry = structure_entry_hash(self.format, name, structure_source)?;
@@ -105,5 +123,64 @@ impl DirectoryHasher {
     /// The directory's structure hash (`final_structure_hash_str`).
     pub fn structure_hash(&self) -> String {
         hash_sorted(self.format, self.structure.clone())
+    }
+
+    /// Both hashes of the directory.
+    pub fn digest(&self) -> DirDigest {
+        DirDigest {
+            content: self.content_hash(),
+            structure: self.structure_hash(),
+        }
+    }
+}
+
+/// A [`DirectoryHasher`] per format, for computing a directory's hashes in several formats at once.
+#[derive(Clone, Debug, Default)]
+pub struct MultiDirectoryHasher {
+    hashers: BTreeMap<HashFormat, DirectoryHasher>,
+}
+
+impl MultiDirectoryHasher {
+    /// An empty directory context for `formats` (order and duplicates do not matter).
+    pub fn new(formats: &[HashFormat]) -> Self {
+        Self {
+            hashers: formats
+                .iter()
+                .map(|&f| (f, DirectoryHasher::new(f)))
+                .collect(),
+        }
+    }
+
+    /// The formats computed, sorted, without duplicates.
+    pub fn formats(&self) -> Vec<HashFormat> {
+        self.hashers.keys().copied().collect()
+    }
+
+    /// Adds a child file by name and its content hash in `format`; a format this context does not
+    /// compute is ignored.
+    pub fn add_file(&mut self, format: HashFormat, name: &str, content_hash: &str) -> Result<()> {
+        match self.hashers.get_mut(&format) {
+            Some(h) => h.add_file(name, content_hash),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a child directory by name and its hashes in `format`; a format this context does not
+    /// compute is ignored.
+    pub fn add_directory(
+        &mut self,
+        format: HashFormat,
+        name: &str,
+        digest: &DirDigest,
+    ) -> Result<()> {
+        match self.hashers.get_mut(&format) {
+            Some(h) => h.add_directory_digest(name, digest),
+            None => Ok(()),
+        }
+    }
+
+    /// The directory's hashes, per format.
+    pub fn finish(&self) -> BTreeMap<HashFormat, DirDigest> {
+        self.hashers.iter().map(|(&f, h)| (f, h.digest())).collect()
     }
 }

@@ -185,6 +185,17 @@ mod tests {
     }
 
     #[test]
+    fn c4_decoding_round_trips_and_rejects_garbage() {
+        let id = crate::hash::hash_bytes(HashFormat::C4, b"abc");
+        let bytes = digest_to_bytes(HashFormat::C4, &id).unwrap();
+        assert_eq!(bytes.len(), 64);
+        assert_eq!(c4_from_sha512(&bytes), id);
+        assert!(digest_to_bytes(HashFormat::C4, "c4xyz").is_err());
+        assert!(digest_to_bytes(HashFormat::C4, &format!("c4{}", "0".repeat(88))).is_err());
+        assert!(digest_to_bytes(HashFormat::Md5, "zz").is_err());
+    }
+
+    #[test]
     fn hex_decoding_accepts_uppercase_like_unhexlify() {
         assert_eq!(
             digest_to_bytes(HashFormat::Xxh64, "EF46DB3751D8E999").unwrap(),

@@ -4,7 +4,8 @@
 //! single pass over the data, and can be frozen into a small [`HashState`] and resumed later (a huge
 //! object hashed across several Lambda invocations). [`hash_reader`] and [`hash_bytes`] are the
 //! convenience entry points; [`hash_of_hash_list`], [`structure_entry_hash`] and
-//! [`DirectoryHasher`] reproduce ascmhl's directory hashes byte for byte.
+//! [`DirectoryHasher`] (one format) / [`MultiDirectoryHasher`] (several) reproduce ascmhl's
+//! directory hashes byte for byte.
 
 mod dir;
 mod encode;
@@ -14,12 +15,16 @@ mod xxh3;
 mod xxh64;
 
 #[cfg(test)]
+mod dir_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 use std::io::Read;
 
-pub use dir::{DirectoryHasher, hash_of_hash_list, structure_entry_hash};
+pub use dir::{
+    DirDigest, DirectoryHasher, MultiDirectoryHasher, hash_of_hash_list, structure_entry_hash,
+};
 pub use encode::{digest_len, digest_to_bytes};
 pub use state::HashState;
 

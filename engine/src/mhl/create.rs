@@ -4,15 +4,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::dirhash::DirDigest;
 use super::fs::{DirEntry, EntryKind, MhlFs, RelPath};
 use super::generation::{Appended, GenerationBuilder, append_generation, mhl_date};
 use super::history::{ASCMHL_FOLDER, History};
 use super::ignore::{DEFAULT_IGNORES, default_ignores};
 use super::model::{Action, CreatorInfo, HashValue, MhlDate, Reference};
-use super::verify::{Finding, FindingKind, Verdict, walk_spec};
+use super::verify::{Finding, FindingKind, Verdict, report_missing, walk_spec};
 use super::walk::{Progress, hash_file, post_order};
-use crate::hash::{Digests, HashFormat};
+use crate::hash::{Digests, DirDigest, HashFormat};
 use crate::{Error, Result};
 
 /// Options of [`create`].
@@ -171,15 +170,7 @@ pub fn create(
     let mut root_mtimes: BTreeMap<RelPath, Option<MhlDate>> = BTreeMap::new();
     let mut findings = Vec::new();
     let mut files = Vec::new();
-    let mut p = Progress {
-        bytes_total: folders
-            .iter()
-            .flat_map(|f| f.children.iter())
-            .filter(|c| c.kind == EntryKind::File)
-            .map(|c| c.size)
-            .sum(),
-        ..Progress::default()
-    };
+    let mut p = Progress::for_folders(&folders);
     let mut failed = 0usize;
     for folder in &folders {
         for child in &folder.children {
@@ -288,16 +279,7 @@ pub fn create(
         written.push(appended.clone());
         sealed_roots.insert(h.root.clone(), (root, appended));
     }
-    let mut missing = 0usize;
-    for (path, is_dir) in expected {
-        if !spec.is_ignored(path.as_str(), is_dir) {
-            findings.push(Finding {
-                path: path.to_string(),
-                kind: FindingKind::Missing,
-            });
-            missing += 1;
-        }
-    }
+    let missing = report_missing(expected, &spec, &mut findings);
     let mut missing_histories = 0usize;
     if let Some(latest) = history.generations.last() {
         for r in &latest.manifest.references {

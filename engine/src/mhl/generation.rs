@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use super::dirhash::{DirDigest, DirHasher};
 use super::fs::{MhlFs, RelPath};
 use super::history::{ASCMHL_FOLDER, CHAIN_FILE, History};
 use super::model::{
@@ -12,7 +11,7 @@ use super::model::{
     Manifest, MhlDate, ProcessInfo,
 };
 use super::xml_write::{write_chain, write_manifest};
-use crate::hash::{Digests, HashFormat, hash_bytes};
+use crate::hash::{Digests, DirDigest, HashFormat, MultiDirectoryHasher, hash_bytes};
 use crate::{Error, Result};
 
 /// Converts a UTC time to the MHL date type.
@@ -249,7 +248,7 @@ impl GenerationBuilder {
         date: MhlDate,
     ) -> Result<BTreeMap<HashFormat, DirDigest>> {
         let is_child = |p: &RelPath| p.parent().as_ref() == Some(dir);
-        let mut ctx = DirHasher::new(&self.formats);
+        let mut ctx = MultiDirectoryHasher::new(&self.formats);
         let sub_dirs: Vec<&RelPath> = dirs
             .iter()
             .filter(|d| !d.is_root() && is_child(d))
@@ -260,7 +259,7 @@ impl GenerationBuilder {
         for (name, sub) in names {
             if let Some((modified, digests)) = self.sealed.get(sub) {
                 for (f, d) in digests {
-                    ctx.add_dir(*f, name, d)?;
+                    ctx.add_directory(*f, name, d)?;
                 }
                 entries.push(Entry::Directory(DirectoryEntry {
                     path: sub.clone(),
@@ -272,7 +271,7 @@ impl GenerationBuilder {
             }
             let digests = self.visit(sub, dirs, entries, date)?;
             for (f, d) in &digests {
-                ctx.add_dir(*f, name, d)?;
+                ctx.add_directory(*f, name, d)?;
             }
             entries.push(Entry::Directory(DirectoryEntry {
                 path: sub.clone(),
@@ -302,6 +301,6 @@ impl GenerationBuilder {
         }
         // ascmhl interleaves: sub-folder entries were emitted during recursion above; files next.
         entries.extend(tail);
-        ctx.finish()
+        Ok(ctx.finish())
     }
 }

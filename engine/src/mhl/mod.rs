@@ -3,7 +3,6 @@
 //! Everything here is pure: file access goes through the [`fs::MhlFs`] trait the caller implements.
 
 pub mod create;
-pub mod dirhash;
 pub mod fs;
 pub mod generation;
 pub mod history;
@@ -114,10 +113,10 @@ pub fn flatten(history: &History, creator: CreatorInfo, date: DateTime<Utc>) -> 
                     .iter()
                     .filter(|hv| hv.action != Some(Action::Failed))
                 {
-                    if let Some(e) = entries.get_mut(idx) {
-                        if !e.hashes.iter().any(|x| x.format == hv.format) {
-                            e.hashes.push(hv.clone());
-                        }
+                    if let Some(e) = entries.get_mut(idx)
+                        && !e.hashes.iter().any(|x| x.format == hv.format)
+                    {
+                        e.hashes.push(hv.clone());
                     }
                 }
             }

@@ -154,6 +154,19 @@ fn creator() -> CreatorInfo {
     }
 }
 
+/// Verifies files and folder hashes.
+fn verify_with_directories(fs: &MemFs) -> Report {
+    verify(
+        fs,
+        &VerifyOptions {
+            directory_hashes: true,
+            ..Default::default()
+        },
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 fn sample() -> MemFs {
     let fs = MemFs::default();
     fs.add("Clips/a.mov", b"hello\n");
@@ -173,6 +186,31 @@ fn opts(formats: &[HashFormat]) -> CreateOptions {
 }
 
 #[test]
+fn progress_reports_the_total_of_all_file_sizes() {
+    let fs = sample();
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    create(&fs, &opts(&[HashFormat::Xxh64]), &mut |p| {
+        seen.push((p.bytes_done, p.bytes_total))
+    })
+    .unwrap();
+    assert!(seen.iter().all(|&(_, total)| total == 8), "{seen:?}");
+    assert_eq!(seen.last().map(|s| s.0), Some(8));
+    for directory_hashes in [false, true] {
+        seen.clear();
+        let options = VerifyOptions {
+            directory_hashes,
+            ..Default::default()
+        };
+        verify(&fs, &options, &mut |p| {
+            seen.push((p.bytes_done, p.bytes_total))
+        })
+        .unwrap();
+        assert!(!seen.is_empty());
+        assert!(seen.iter().all(|&(_, total)| total == 8), "{seen:?}");
+    }
+}
+
+#[test]
 fn create_matches_ascmhl_hashes_and_layout() {
     let fs = sample();
     let out = create(
@@ -188,7 +226,7 @@ fn create_matches_ascmhl_hashes_and_layout() {
         "ascmhl/0001_ROLL_2020-01-16_091500Z.mhl"
     );
     let text = String::from_utf8(fs.files.borrow()[out.written[0].path.as_str()].clone()).unwrap();
-    // Root hashes computed with ascmhl 1.2 on the same tree (see dirhash tests).
+    // Root hashes computed with ascmhl 1.2 on the same tree (see the known answers in hash/dir_tests.rs).
     assert!(
         text.contains("<xxh64 hashdate=\"2020-01-16T09:15:00+00:00\">d3ac1b5e4f57faf0</xxh64>"),
         "{text}"
@@ -240,15 +278,7 @@ fn create_matches_ascmhl_hashes_and_layout() {
     // A clean verify.
     let r = verify(&fs, &VerifyOptions::default(), &mut |_| {}).unwrap();
     assert_eq!(r.verdict, Verdict::Clean, "{:?}", r.findings);
-    let r = verify(
-        &fs,
-        &VerifyOptions {
-            directory_hashes: true,
-            ..Default::default()
-        },
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = verify_with_directories(&fs);
     assert_eq!(r.verdict, Verdict::Clean, "{:?}", r.findings);
 }
 
@@ -259,15 +289,7 @@ fn verdicts_for_altered_missing_new_and_second_generation() {
     fs.add("Clips/a.mov", b"HELLO\n");
     let r = verify(&fs, &VerifyOptions::default(), &mut |_| {}).unwrap();
     assert_eq!(r.exit_code(), 11);
-    let r = verify(
-        &fs,
-        &VerifyOptions {
-            directory_hashes: true,
-            ..Default::default()
-        },
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = verify_with_directories(&fs);
     assert_eq!(r.exit_code(), 12);
     fs.add("Clips/a.mov", b"hello\n");
     fs.files.borrow_mut().remove("zero.txt");
@@ -400,15 +422,7 @@ fn nested_histories_are_referenced_from_the_parent() {
             .exit_code(),
         0
     );
-    let r = verify(
-        &fs,
-        &VerifyOptions {
-            directory_hashes: true,
-            ..Default::default()
-        },
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = verify_with_directories(&fs);
     assert_eq!(r.exit_code(), 0, "{:?}", r.findings);
     let flat = flatten(&h, creator(), t0()).unwrap();
     let paths: Vec<_> = flat.files().map(|f| f.path.as_str().to_string()).collect();

@@ -2,12 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::dirhash::{DirDigest, DirHasher};
 use super::fs::{EntryKind, MhlFs, RelPath};
 use super::history::History;
 use super::ignore::IgnoreSpec;
 use super::walk::{Progress, hash_file, post_order};
-use crate::hash::HashFormat;
+use crate::hash::{DirDigest, HashFormat, MultiDirectoryHasher};
 use crate::{Error, Result};
 
 /// What was found about one path.
@@ -163,6 +162,26 @@ pub struct VerifyOptions {
     pub hash_format: Option<HashFormat>,
 }
 
+/// Records every expected path (path, is a folder) that the ignore spec does not cover as
+/// [`FindingKind::Missing`]; returns how many were recorded.
+pub(crate) fn report_missing(
+    expected: BTreeMap<RelPath, bool>,
+    spec: &IgnoreSpec,
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let before = findings.len();
+    findings.extend(
+        expected
+            .into_iter()
+            .filter(|(path, is_dir)| !spec.is_ignored(path.as_str(), *is_dir))
+            .map(|(path, _)| Finding {
+                path: path.to_string(),
+                kind: FindingKind::Missing,
+            }),
+    );
+    findings.len() - before
+}
+
 /// Loads the history; load errors with an ascmhl exit code become a report.
 fn load(fs: &dyn MhlFs) -> Result<std::result::Result<History, Report>> {
     match History::load(fs) {
@@ -202,15 +221,7 @@ pub fn verify(
     );
     let folders = post_order(fs, &RelPath::root(), &spec)?;
     let mut expected = history.all_paths();
-    let mut p = Progress {
-        bytes_total: folders
-            .iter()
-            .flat_map(|f| f.children.iter())
-            .filter(|c| c.kind == EntryKind::File)
-            .map(|c| c.size)
-            .sum(),
-        ..Progress::default()
-    };
+    let mut p = Progress::for_folders(&folders);
     let (mut findings, mut ok) = (Vec::new(), Vec::new());
     let (mut altered, mut new, mut verified_any) = (0usize, 0usize, false);
     for folder in &folders {
@@ -255,17 +266,7 @@ pub fn verify(
             verified_any = true;
         }
     }
-    let mut missing = 0usize;
-    for (path, is_dir) in expected {
-        if spec.is_ignored(path.as_str(), is_dir) {
-            continue;
-        }
-        findings.push(Finding {
-            path: path.to_string(),
-            kind: FindingKind::Missing,
-        });
-        missing += 1;
-    }
+    let missing = report_missing(expected, &spec, &mut findings);
     let verdict = if altered > 0 {
         Verdict::AlteredFiles
     } else if new > 0 {
@@ -311,7 +312,7 @@ fn verify_directories(
     formats.sort_by_key(|f| f.name());
     let spec = walk_spec(history, &options.ignore);
     let folders = post_order(fs, &RelPath::root(), &spec)?;
-    let mut p = Progress::default();
+    let mut p = Progress::for_folders(&folders);
     let mut computed: BTreeMap<RelPath, BTreeMap<HashFormat, DirDigest>> = BTreeMap::new();
     let (mut findings, mut ok) = (Vec::new(), Vec::new());
     let mut failed_formats: Vec<HashFormat> = Vec::new();
@@ -356,13 +357,13 @@ fn verify_directories(
         }
     };
     for folder in &folders {
-        let mut ctx = DirHasher::new(&formats);
+        let mut ctx = MultiDirectoryHasher::new(&formats);
         for child in &folder.children {
             let path = folder.path.join(&child.name)?;
             if child.kind == EntryKind::Dir {
                 let mine = computed.remove(&path).unwrap_or_default();
                 for (f, d) in &mine {
-                    ctx.add_dir(*f, &child.name, d)?;
+                    ctx.add_directory(*f, &child.name, d)?;
                 }
                 let (h, rel) = history.history_for(&path);
                 compare(
@@ -385,7 +386,7 @@ fn verify_directories(
                 }
             }
         }
-        let mine = ctx.finish()?;
+        let mine = ctx.finish();
         if folder.path.is_root() {
             // ascmhl logs root mismatches but does not count them in the verdict.
             compare(
@@ -440,16 +441,7 @@ pub fn diff(fs: &dyn MhlFs, ignore: &[String]) -> Result<Report> {
             }
         }
     }
-    let mut missing = 0usize;
-    for (path, is_dir) in expected {
-        if !spec.is_ignored(path.as_str(), is_dir) {
-            findings.push(Finding {
-                path: path.to_string(),
-                kind: FindingKind::Missing,
-            });
-            missing += 1;
-        }
-    }
+    let missing = report_missing(expected, &spec, &mut findings);
     let verdict = if missing > 0 {
         Verdict::MissingFiles
     } else if new > 0 {

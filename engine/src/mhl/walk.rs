@@ -21,6 +21,21 @@ pub struct Progress {
     pub current: Option<RelPath>,
 }
 
+impl Progress {
+    /// Nothing done yet; the total is the size of every file in `folders`.
+    pub fn for_folders(folders: &[Folder]) -> Self {
+        Self {
+            bytes_total: folders
+                .iter()
+                .flat_map(|f| f.children.iter())
+                .filter(|c| c.kind == EntryKind::File)
+                .map(|c| c.size)
+                .sum(),
+            ..Self::default()
+        }
+    }
+}
+
 /// One folder and its (sorted, not ignored) children.
 #[derive(Debug, Clone)]
 pub struct Folder {

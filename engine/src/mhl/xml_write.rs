@@ -14,7 +14,9 @@ pub fn format_date(d: &MhlDate, micros: bool) -> String {
     }
 }
 
-fn esc_text(s: &str) -> String {
+/// Escapes XML text content (`attr == false`) or a double-quoted attribute value (`attr == true`,
+/// which also escapes `"`, newline and tab so they survive attribute-value normalisation).
+fn escape(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -22,23 +24,9 @@ fn esc_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn esc_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\n' if attr => out.push_str("&#10;"),
+            '\t' if attr => out.push_str("&#9;"),
             _ => out.push(c),
         }
     }
@@ -60,12 +48,12 @@ impl W {
     fn leaf(&mut self, depth: usize, name: &str, attrs: &[(&str, String)], text: &str) {
         let mut s = format!("<{name}");
         for (k, v) in attrs {
-            s.push_str(&format!(" {k}=\"{}\"", esc_attr(v)));
+            s.push_str(&format!(" {k}=\"{}\"", escape(v, true)));
         }
         if text.is_empty() {
             s.push_str("/>");
         } else {
-            s.push_str(&format!(">{}</{name}>", esc_text(text)));
+            s.push_str(&format!(">{}</{name}>", escape(text, false)));
         }
         self.line(depth, &s);
     }
@@ -226,4 +214,17 @@ pub fn write_chain(chain: &[ChainEntry]) -> Vec<u8> {
     }
     w.line(0, "</ascmhldirectory>");
     w.out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn text_and_attribute_escaping() {
+        let s = "a&b<c>d\"e\nf\tg\rh";
+        assert_eq!(escape(s, false), "a&amp;b&lt;c&gt;d\"e\nf\tg&#13;h");
+        assert_eq!(escape(s, true), "a&amp;b&lt;c&gt;d&quot;e&#10;f&#9;g&#13;h");
+        assert_eq!(escape("Über/Ä.mov", true), "Über/Ä.mov");
+    }
 }
