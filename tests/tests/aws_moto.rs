@@ -5,312 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod aws_support;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use aws_sdk_s3::config::{Credentials, Region};
-use rushes_cli::asl::{
-    ExecOptions, ExecutionStatus, StateMachine, TaskContext, TaskFailure, TaskInvoker,
-};
+use aws_support::*;
+use rushes_cli::asl::{ExecOptions, ExecutionStatus, StateMachine, TaskInvoker};
 use rushes_common::catalog_dynamo::DynamoCatalog;
 use rushes_common::store_s3::{MIN_PART_SIZE, S3Store};
-use rushes_common::{
-    Catalog, CatalogItem, Config, Error, ObjectKey, ObjectStore, Ports, PutMode, aws,
-};
-use rushes_starter::{ExecutionStarter, Notification, SfnStarter, StartOutcome, parse_body};
+use rushes_common::{Catalog, CatalogItem, Error, ObjectStore, PutMode, aws};
+use rushes_starter::{ExecutionStarter, SfnStarter, StartOutcome};
 use rushes_tests::{ref_tool, skip, workspace_root};
 use serde_json::{Value, json};
-
-const LIBRARY: &str = "rushes-library-test";
-const ARCHIVE: &str = "rushes-archive-test";
-const TABLE: &str = "rushes-catalog-test";
-const QUEUE: &str = "rushes-ingest-test";
-const ACCOUNT: &str = "123456789012";
-const REGION: &str = "us-east-1";
-
-/// A moto server on 127.0.0.1, killed when dropped.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_moto(tool: &Path) -> Moto {
-    let port = free_port();
-    let child = Command::new(tool)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let moto = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "moto_server did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    moto
-}
-
-async fn sdk(url: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .endpoint_url(url)
-        .load()
-        .await
-}
-
-fn config(url: &str) -> Config {
-    let pairs = [
-        ("RUSHES_LIBRARY_BUCKET", LIBRARY),
-        ("RUSHES_ARCHIVE_BUCKET", ARCHIVE),
-        ("RUSHES_CATALOG_TABLE", TABLE),
-        ("RUSHES_AWS_ENDPOINT_URL", url),
-        ("RUSHES_S3_PATH_STYLE", "true"),
-    ];
-    Config::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap()
-}
-
-async fn create_resources(sdk: &SdkConfig, cfg: &Config) -> String {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    let s3 = aws::s3_client(sdk, cfg);
-    for bucket in [LIBRARY, ARCHIVE] {
-        s3.create_bucket().bucket(bucket).send().await.unwrap();
-    }
-    let mut table = aws::dynamodb_client(sdk)
-        .create_table()
-        .table_name(TABLE)
-        .billing_mode(BillingMode::PayPerRequest);
-    for (name, kind) in [("pk", KeyType::Hash), ("sk", KeyType::Range)] {
-        table = table
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(name)
-                    .key_type(kind)
-                    .build()
-                    .unwrap(),
-            );
-    }
-    table.send().await.unwrap();
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let url = sqs.create_queue().queue_name(QUEUE).send().await.unwrap();
-    url.queue_url().unwrap().to_string()
-}
-
-fn key(s: &str) -> ObjectKey {
-    ObjectKey::new(s).unwrap()
-}
-
-/// Writes a small roll (one file larger than an S3 part) and its ASC MHL history made by ascmhl.
-fn make_roll(dir: &Path, roll: &str, ascmhl: &Path) {
-    let root = dir.join(roll);
-    let clip = root.join(format!("{roll}C001"));
-    std::fs::create_dir_all(&clip).unwrap();
-    std::fs::create_dir_all(root.join("sound")).unwrap();
-    let big: Vec<u8> = (0..MIN_PART_SIZE + 1_234_567)
-        .map(|i| (i * 7 % 251) as u8)
-        .collect();
-    std::fs::write(clip.join(format!("{roll}C001_0001001.dng")), &big).unwrap();
-    std::fs::write(
-        clip.join(format!("{roll}C001_0001002.dng")),
-        format!("frame two of {roll}"),
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("sound/SC12_T01.WAV"),
-        b"RIFF....WAVE sound of the take",
-    )
-    .unwrap();
-    let out = Command::new(ascmhl)
-        .args(["create", "-h", "xxh64"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ascmhl create: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Uploads every file under `dir/<roll>` to `rolls/<roll>/...` through the adapter's streamed
-/// uploads (multipart for the big file).
-async fn upload_roll(store: &S3Store, dir: &Path, roll: &str) -> usize {
-    let root = dir.join(roll);
-    let mut stack = vec![root.clone()];
-    let mut count = 0;
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes = std::fs::read(&path).unwrap();
-            let mut up = store
-                .start_upload(&key(&format!("rolls/{roll}/{rel}")))
-                .await
-                .unwrap();
-            for chunk in bytes.chunks(1 << 20) {
-                up.write(chunk).await.unwrap();
-            }
-            assert_eq!(up.complete().await.unwrap().size, bytes.len() as u64);
-            count += 1;
-        }
-    }
-    count
-}
-
-/// Every object under `prefix` with its ETag.
-async fn etags(s3: &aws_sdk_s3::Client, prefix: &str) -> BTreeMap<String, String> {
-    let page = s3
-        .list_objects_v2()
-        .bucket(LIBRARY)
-        .prefix(prefix)
-        .send()
-        .await
-        .unwrap();
-    page.contents()
-        .iter()
-        .map(|o| (o.key().unwrap().to_string(), o.e_tag().unwrap().to_string()))
-        .collect()
-}
-
-/// Receives the queue's messages until one mentions `marker`; returns them as an SQS batch.
-async fn receive_until(sqs: &aws_sdk_sqs::Client, queue: &str, marker: &str) -> SqsEvent {
-    let mut event = SqsEvent::default();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    // S3 leaves `/` as is in notification keys, moto encodes it as %2F: compare decoded keys.
-    let names_marker = |m: &SqsMessage| {
-        let id = m.message_id.as_deref().unwrap_or("");
-        matches!(parse_body(id, m.body.as_deref().unwrap_or("")),
-            Ok(Notification::Uploads(u)) if u.iter().any(|u| u.key == marker))
-    };
-    while !event.records.iter().any(names_marker) {
-        assert!(
-            Instant::now() < deadline,
-            "no notification for {marker} reached the queue: {:?}",
-            event
-                .records
-                .iter()
-                .map(|m| m.body.clone())
-                .collect::<Vec<_>>()
-        );
-        let out = sqs
-            .receive_message()
-            .queue_url(queue)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        for m in out.messages() {
-            let mut msg = SqsMessage::default();
-            msg.message_id = m.message_id().map(str::to_string);
-            msg.body = m.body().map(str::to_string);
-            event.records.push(msg);
-        }
-    }
-    event
-}
-
-/// Calls the step handlers in-process through the Lambda wrapper's JSON boundary.
-struct InProcess {
-    ports: Ports,
-}
-
-#[async_trait::async_trait]
-impl TaskInvoker for InProcess {
-    async fn invoke(
-        &self,
-        resource: &str,
-        input: Value,
-        _ctx: &TaskContext,
-    ) -> Result<Value, TaskFailure> {
-        let ports = self.ports.clone();
-        let function = resource.rsplit(':').next().unwrap_or_default();
-        let result = match function {
-            "rushes-manifest" => {
-                rushes_common::lambda::invoke(&rushes_manifest::handle, ports, input).await
-            }
-            "rushes-checksum" => {
-                rushes_common::lambda::invoke(&rushes_checksum::handle, ports, input).await
-            }
-            "rushes-custody" => {
-                rushes_common::lambda::invoke(&rushes_custody::handle, ports, input).await
-            }
-            other => {
-                return Err(TaskFailure::new(
-                    "States.TaskFailed",
-                    format!("unknown function {other}"),
-                ));
-            }
-        };
-        result.map_err(|d| TaskFailure::new(d.error_type, d.error_message))
-    }
-}
-
-fn function_arn(name: &str) -> String {
-    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
-}
-
-fn substitutions() -> HashMap<String, String> {
-    HashMap::from([
-        (
-            "ManifestFunctionArn".to_string(),
-            function_arn("rushes-manifest"),
-        ),
-        (
-            "ChecksumFunctionArn".to_string(),
-            function_arn("rushes-checksum"),
-        ),
-        (
-            "CustodyFunctionArn".to_string(),
-            function_arn("rushes-custody"),
-        ),
-    ])
-}
 
 async fn adapters_behave_like_the_ports(store: &S3Store, catalog: &DynamoCatalog) {
     // Conditional writes: originals are never replaced, derived documents may be.
@@ -481,9 +189,33 @@ async fn ingest_runs_end_to_end_against_moto() {
         &substitutions(),
     )
     .unwrap();
-    let invoker: Arc<dyn TaskInvoker> = Arc::new(InProcess {
+    let in_process: Arc<dyn TaskInvoker> = Arc::new(InProcess {
         ports: ports.clone(),
     });
+    // A001 runs through the real Lambda binaries and runtime API (`cargo lambda watch`), B001
+    // through the same handlers in-process; without cargo-lambda both run in-process.
+    let watch = ref_tool("cargo-lambda")
+        .map(|tool| start_lambda_watch(&tool, &workspace_root(), &moto.url));
+    let lambda_api: Arc<dyn TaskInvoker> = match &watch {
+        Some(w) => {
+            // Failures reach the caller under their stable names through the runtime API.
+            let (status, body) = tokio::task::spawn_blocking({
+                let port = w.port;
+                move || invoke_http(port, "manifest", &json!({"reel": 1}))
+            })
+            .await
+            .unwrap();
+            assert_ne!(status, 200, "{body}");
+            assert_eq!(body["errorType"], "Rushes.BadInput", "{body}");
+            Arc::new(OverLambdaApi { port: w.port })
+        }
+        None => {
+            eprintln!(
+                "NOTE {test}: cargo-lambda is not in the reference venv; A001 runs in-process"
+            );
+            in_process.clone()
+        }
+    };
 
     // ---- A001: clean roll.
     ports
@@ -501,7 +233,7 @@ async fn ingest_runs_end_to_end_against_moto() {
         .execute(
             &name,
             json!({"roll": "A001", "prefix": "rolls/A001"}),
-            invoker.clone(),
+            lambda_api,
             ExecOptions::default(),
         )
         .await;
@@ -573,7 +305,7 @@ async fn ingest_runs_end_to_end_against_moto() {
         .execute(
             &name,
             json!({"roll": "B001", "prefix": "rolls/B001"}),
-            invoker,
+            in_process,
             ExecOptions::default(),
         )
         .await;
@@ -616,6 +348,7 @@ async fn ingest_runs_end_to_end_against_moto() {
     assert_unchanged(&before_b, &etags(&s3, "rolls/B001/").await);
     // Nothing of A001 was touched by B001's run either.
     assert_eq!(etags(&s3, "rolls/A001/").await, after_a);
+    drop(watch);
     drop(moto);
 }
 
@@ -629,47 +362,6 @@ fn assert_unchanged(before: &BTreeMap<String, String>, after: &BTreeMap<String, 
         }
         assert_eq!(after.get(k), Some(etag), "{k} was deleted or overwritten");
     }
-}
-
-async fn notify_queue(s3: &aws_sdk_s3::Client, queue_arn: &str) {
-    use aws_sdk_s3::types::{
-        Event, FilterRule, FilterRuleName, NotificationConfiguration,
-        NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
-    };
-    let filter = S3KeyFilter::builder()
-        .filter_rules(
-            FilterRule::builder()
-                .name(FilterRuleName::Prefix)
-                .value("uploads/")
-                .build(),
-        )
-        .filter_rules(
-            FilterRule::builder()
-                .name(FilterRuleName::Suffix)
-                .value(".json")
-                .build(),
-        )
-        .build();
-    let queue = QueueConfiguration::builder()
-        .queue_arn(queue_arn)
-        .events(Event::S3ObjectCreated)
-        .filter(
-            NotificationConfigurationFilter::builder()
-                .key(filter)
-                .build(),
-        )
-        .build()
-        .unwrap();
-    s3.put_bucket_notification_configuration()
-        .bucket(LIBRARY)
-        .notification_configuration(
-            NotificationConfiguration::builder()
-                .queue_configurations(queue)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
 }
 
 /// Feeds the queue's notifications to the starter (twice, as a redelivery would), checks that
