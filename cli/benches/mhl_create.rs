@@ -28,6 +28,10 @@ fn main() {
         fixture();
     }
     divan::main();
+    // A static is never dropped: remove the card folder ourselves.
+    if let Some(fx) = FIXTURE.get() {
+        let _ = fs::remove_dir_all(fx._tmp.path());
+    }
 }
 
 /// Card size when the bench binary runs as a quick test (no `--bench` flag).
@@ -37,7 +41,7 @@ const BENCH_BYTES: u64 = 1 << 30;
 
 /// The generated card and its derived folders, shared by every bench of the process.
 struct Fixture {
-    /// Keeps the temporary folder alive for the whole process.
+    /// The temporary folder (removed at the end of `main`).
     _tmp: tempfile::TempDir,
     /// Scratch space for libraries and copies.
     work: PathBuf,
@@ -51,8 +55,9 @@ struct Fixture {
     rolls: Vec<PathBuf>,
 }
 
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
 fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(build_fixture)
 }
 
