@@ -195,7 +195,7 @@ async fn ingest_runs_end_to_end_against_moto() {
     // A001 runs through the real Lambda binaries and runtime API (`cargo lambda watch`), B001
     // through the same handlers in-process; without cargo-lambda both run in-process.
     let watch = ref_tool("cargo-lambda")
-        .map(|tool| start_lambda_watch(&tool, &workspace_root(), &moto.url));
+        .map(|tool| start_lambda_watch(&tool, &workspace_root(), &moto.url, &machine_arn));
     let lambda_api: Arc<dyn TaskInvoker> = match &watch {
         Some(w) => {
             // Failures reach the caller under their stable names through the runtime API.
@@ -228,6 +228,9 @@ async fn ingest_runs_end_to_end_against_moto() {
         .await
         .unwrap();
     let name = start_from_queue(&sqs, &queue, &starter, &sfn, &machine_arn, "A001").await;
+    if let Some(w) = &watch {
+        starter_binary_answers_with_partial_batches(w.port, &sfn, &machine_arn).await;
+    }
     let before_a = etags(&s3, "rolls/A001/").await;
     let run = machine
         .execute(
@@ -362,6 +365,57 @@ fn assert_unchanged(before: &BTreeMap<String, String>, after: &BTreeMap<String, 
         }
         assert_eq!(after.get(k), Some(etag), "{k} was deleted or overwritten");
     }
+}
+
+/// The starter's Lambda binary, through the runtime API: the sample batches give the expected
+/// partial-batch responses and the good message of the mixed batch starts its execution.
+async fn starter_binary_answers_with_partial_batches(
+    port: u16,
+    sfn: &aws_sdk_sfn::Client,
+    machine_arn: &str,
+) {
+    let sample = |name: &str| -> Value {
+        let path = workspace_root().join("events/starter").join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let call =
+        |event: Value| tokio::task::spawn_blocking(move || invoke_http(port, "starter", &event));
+    let (status, body) = call(sample("sqs-test-event.json")).await.unwrap();
+    assert_eq!((status, &body), (200, &json!({"batchItemFailures": []})));
+    let mixed = sample("sqs-mixed-batch.json");
+    let ids: Vec<Value> = mixed["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["messageId"].clone())
+        .collect();
+    let (status, body) = call(mixed).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"batchItemFailures": [{"itemIdentifier": ids[2]}, {"itemIdentifier": ids[3]}]})
+    );
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(machine_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut b002 = 0;
+    for exec in listed.executions() {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(exec.execution_arn())
+            .send()
+            .await
+            .unwrap();
+        let input: Value = serde_json::from_str(described.input().unwrap_or("null")).unwrap();
+        if input["roll"] == "B002" {
+            assert_eq!(input, json!({"roll": "B002", "prefix": "rolls/B002"}));
+            b002 += 1;
+        }
+    }
+    assert_eq!(b002, 1);
 }
 
 /// Feeds the queue's notifications to the starter (twice, as a redelivery would), checks that

@@ -363,8 +363,13 @@ impl Drop for LambdaWatch {
 }
 
 /// Starts `cargo-lambda lambda watch` in the workspace with the functions' environment pointing at
-/// moto; `None` if it does not come up.
-pub fn start_lambda_watch(tool: &Path, workspace: &Path, moto_url: &str) -> LambdaWatch {
+/// moto and at the ingest state machine (for the starter), and waits until it listens.
+pub fn start_lambda_watch(
+    tool: &Path,
+    workspace: &Path,
+    moto_url: &str,
+    state_machine_arn: &str,
+) -> LambdaWatch {
     use std::os::unix::process::CommandExt;
     let port = free_port();
     let child = Command::new(tool)
@@ -386,6 +391,7 @@ pub fn start_lambda_watch(tool: &Path, workspace: &Path, moto_url: &str) -> Lamb
         .env("RUSHES_CATALOG_TABLE", TABLE)
         .env("RUSHES_AWS_ENDPOINT_URL", moto_url)
         .env("RUSHES_S3_PATH_STYLE", "true")
+        .env("RUSHES_INGEST_STATE_MACHINE_ARN", state_machine_arn)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
