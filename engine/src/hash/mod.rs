@@ -281,15 +281,54 @@ pub const READ_CHUNK: usize = 1024 * 1024;
 /// Streams a reader through a [`MultiHasher`] in 1 MiB chunks, calling `progress(bytes_so_far)`
 /// after each chunk. Returns the digests and the byte count.
 ///
+/// The 1 MiB read buffer is allocated once per thread and reused by later calls on the same
+/// thread (hashing many small files no longer zeroes a fresh megabyte each time); see
+/// [`hash_reader_with`] to pass a buffer of your own.
+///
 /// A read error becomes [`Error::Io`] with path `<reader>`; callers that know the file name should
 /// map it to theirs.
 pub fn hash_reader<R: Read>(
+    reader: R,
+    formats: &[HashFormat],
+    progress: impl FnMut(u64),
+) -> Result<(Digests, u64)> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut progress = progress;
+    let mut reader = reader;
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() != READ_CHUNK {
+                *buf = vec![0u8; READ_CHUNK];
+            }
+            hash_reader_with(&mut reader, formats, &mut buf, &mut progress)
+        }
+        // Re-entered from inside a read (a reader that hashes): use a buffer of its own.
+        Err(_) => hash_reader_with(
+            &mut reader,
+            formats,
+            &mut vec![0u8; READ_CHUNK],
+            &mut progress,
+        ),
+    })
+}
+
+/// [`hash_reader`] reading through `buf` (any size; an empty one is treated as 1 MiB).
+pub fn hash_reader_with<R: Read>(
     mut reader: R,
     formats: &[HashFormat],
+    buf: &mut [u8],
     mut progress: impl FnMut(u64),
 ) -> Result<(Digests, u64)> {
+    let mut own = Vec::new();
+    let buf = if buf.is_empty() {
+        own.resize(READ_CHUNK, 0);
+        &mut own[..]
+    } else {
+        buf
+    };
     let mut hasher = MultiHasher::new(formats);
-    let mut buf = vec![0u8; READ_CHUNK];
     loop {
         // Fill the whole chunk when the reader returns short reads, so hashers see large slices.
         let mut filled = 0;

@@ -388,6 +388,45 @@ fn hash_reader_streams_with_progress() {
 }
 
 #[test]
+fn hash_reader_reuses_its_buffer_safely() {
+    // A long input, then a short one on the same thread: no stale bytes from the first.
+    let long = random(READ_CHUNK + 77, 8);
+    let (d, _) = hash_reader(&long[..], &[Xxh64], |_| {}).unwrap();
+    assert_eq!(d.get(Xxh64).unwrap(), hash_bytes(Xxh64, &long));
+    let (d, n) = hash_reader(&b"abc"[..], &[Xxh64], |_| {}).unwrap();
+    assert_eq!(
+        (d.get(Xxh64).unwrap(), n),
+        (hash_bytes(Xxh64, b"abc").as_str(), 3)
+    );
+    // A reader that itself hashes (re-entrant use of the per-thread buffer).
+    struct Nested(Vec<u8>, usize);
+    impl std::io::Read for Nested {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let (inner, _) = hash_reader(&b"inner"[..], &[Md5], |_| {}).unwrap();
+            assert_eq!(inner.get(Md5).unwrap(), hash_bytes(Md5, b"inner"));
+            let n = out.len().min(self.0.len() - self.1);
+            out[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+    let data = random(5000, 9);
+    let (d, _) = hash_reader(Nested(data.clone(), 0), &[Xxh3], |_| {}).unwrap();
+    assert_eq!(d.get(Xxh3).unwrap(), hash_bytes(Xxh3, &data));
+    // A caller's small buffer: same digests, progress per buffer fill.
+    let mut buf = [0u8; 1000];
+    let mut seen = Vec::new();
+    let (d, n) = hash_reader_with(&data[..], &[Xxh3], &mut buf, |b| seen.push(b)).unwrap();
+    assert_eq!(
+        (d.get(Xxh3).unwrap(), n),
+        (hash_bytes(Xxh3, &data).as_str(), 5000)
+    );
+    assert_eq!(seen, [1000, 2000, 3000, 4000, 5000]);
+    let (d, _) = hash_reader_with(&data[..], &[Xxh3], &mut [], |_| {}).unwrap();
+    assert_eq!(d.get(Xxh3).unwrap(), hash_bytes(Xxh3, &data));
+}
+
+#[test]
 fn hash_reader_reports_read_errors() {
     let reader = ChunkyReader {
         data: random(3_000_000, 7),
