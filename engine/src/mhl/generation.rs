@@ -88,6 +88,13 @@ pub fn append_generation(
     Ok(Appended { path, number, c4 })
 }
 
+/// One folder's sub-folders and files, as [`GenerationBuilder::build`] walks them.
+#[derive(Debug, Default)]
+struct Children<'a> {
+    dirs: Vec<&'a RelPath>,
+    files: Vec<(&'a RelPath, &'a FileRecord)>,
+}
+
 #[derive(Debug, Clone)]
 struct FileRecord {
     size: u64,
@@ -208,6 +215,7 @@ impl GenerationBuilder {
         date: DateTime<Utc>,
     ) -> Result<(Manifest, BTreeMap<HashFormat, DirDigest>)> {
         let date = mhl_date(date);
+        // Every folder: the root, each recorded folder and each ancestor of anything recorded.
         let mut dirs: BTreeSet<RelPath> = BTreeSet::new();
         dirs.insert(RelPath::root());
         let all_paths = self
@@ -218,6 +226,9 @@ impl GenerationBuilder {
         for p in all_paths {
             let mut cur = p.parent();
             while let Some(d) = cur {
+                if dirs.contains(&d) {
+                    break; // its ancestors are in already
+                }
                 cur = d.parent();
                 dirs.insert(d);
             }
@@ -225,8 +236,28 @@ impl GenerationBuilder {
         for d in self.dirs.keys().chain(self.sealed.keys()) {
             dirs.insert(d.clone());
         }
+        // The tree, built once: each folder's sub-folders and files, sorted by name.
+        let mut tree: BTreeMap<RelPath, Children<'_>> = BTreeMap::new();
+        for d in &dirs {
+            if let Some(parent) = d.parent() {
+                tree.entry(parent).or_default().dirs.push(d);
+            }
+        }
+        for (p, rec) in &self.files {
+            if let Some(parent) = p.parent() {
+                tree.entry(parent).or_default().files.push((p, rec));
+            }
+        }
+        for children in tree.values_mut() {
+            children
+                .dirs
+                .sort_by(|a, b| a.file_name().cmp(b.file_name()));
+            children
+                .files
+                .sort_by(|a, b| a.0.file_name().cmp(b.0.file_name()));
+        }
         let mut entries = Vec::new();
-        let root = self.visit(&RelPath::root(), &dirs, &mut entries, date)?;
+        let root = self.visit(&RelPath::root(), &tree, &mut entries, date)?;
         let manifest = Manifest {
             creator,
             process: ProcessInfo {
@@ -243,20 +274,16 @@ impl GenerationBuilder {
     fn visit(
         &self,
         dir: &RelPath,
-        dirs: &BTreeSet<RelPath>,
+        tree: &BTreeMap<RelPath, Children<'_>>,
         entries: &mut Vec<Entry>,
         date: MhlDate,
     ) -> Result<BTreeMap<HashFormat, DirDigest>> {
-        let is_child = |p: &RelPath| p.parent().as_ref() == Some(dir);
         let mut ctx = MultiDirectoryHasher::new(&self.formats);
-        let sub_dirs: Vec<&RelPath> = dirs
-            .iter()
-            .filter(|d| !d.is_root() && is_child(d))
-            .collect();
-        let mut names: Vec<(&str, &RelPath)> =
-            sub_dirs.iter().map(|d| (d.file_name(), *d)).collect();
-        names.sort();
-        for (name, sub) in names {
+        let Some(children) = tree.get(dir) else {
+            return Ok(ctx.finish());
+        };
+        for &sub in &children.dirs {
+            let name = sub.file_name();
             if let Some((modified, digests)) = self.sealed.get(sub) {
                 for (f, d) in digests {
                     ctx.add_directory(*f, name, d)?;
@@ -269,7 +296,7 @@ impl GenerationBuilder {
                 }));
                 continue;
             }
-            let digests = self.visit(sub, dirs, entries, date)?;
+            let digests = self.visit(sub, tree, entries, date)?;
             for (f, d) in &digests {
                 ctx.add_directory(*f, name, d)?;
             }
@@ -282,10 +309,7 @@ impl GenerationBuilder {
         }
         // Sub-folders' entries come first, then this folder's files, then the folder itself.
         let mut tail: Vec<Entry> = Vec::new();
-        let mut files: Vec<(&RelPath, &FileRecord)> =
-            self.files.iter().filter(|(p, _)| is_child(p)).collect();
-        files.sort_by(|a, b| a.0.file_name().cmp(b.0.file_name()));
-        for (path, rec) in files {
+        for &(path, rec) in &children.files {
             for f in &self.formats {
                 if let Some(v) = rec.for_dirs.0.get(f) {
                     ctx.add_file(*f, path.file_name(), v)?;
