@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::fs::{DirEntry, EntryKind, MhlFs, RelPath};
+use super::fs::{EntryKind, MhlFs, RelPath};
 use super::generation::{Appended, GenerationBuilder, append_generation, mhl_date};
 use super::history::{ASCMHL_FOLDER, History};
 use super::ignore::{DEFAULT_IGNORES, default_ignores};
 use super::model::{Action, CreatorInfo, HashValue, MhlDate, Reference};
 use super::verify::{Finding, FindingKind, Verdict, report_missing, walk_spec};
-use super::walk::{Progress, hash_file, post_order};
+use super::walk::{HashJob, Progress, default_workers, hash_all, post_order};
 use crate::hash::{Digests, DirDigest, HashFormat};
 use crate::{Error, Result};
 
@@ -46,15 +46,13 @@ struct Seal {
     failures: Vec<(HashFormat, String, String)>,
 }
 
-fn seal(
-    fs: &dyn MhlFs,
+/// The formats to compute for one file: those already recorded that were asked for (else the
+/// first recorded one, to verify the file), then the new ones asked for.
+fn formats_to_generate(
     history: &History,
     path: &RelPath,
-    listed: &DirEntry,
     formats: &[HashFormat],
-    date: MhlDate,
-    progress: &mut dyn FnMut(u64),
-) -> Result<Seal> {
+) -> Vec<HashFormat> {
     let (h, rel) = history.history_for(path);
     let existing = h.existing_formats(&rel);
     let mut to_generate: Vec<HashFormat> = existing
@@ -72,7 +70,20 @@ fn seal(
             to_generate.push(*f);
         }
     }
-    let digests = hash_file(fs, path, listed, &to_generate, progress)?;
+    to_generate
+}
+
+/// Compares one file's digests with its history and decides what to record.
+fn seal(
+    history: &History,
+    path: &RelPath,
+    to_generate: &[HashFormat],
+    digests: &Digests,
+    formats: &[HashFormat],
+    date: MhlDate,
+) -> Seal {
+    let (h, rel) = history.history_for(path);
+    let existing = h.existing_formats(&rel);
     let has_original = h.original_entry(&rel).is_some();
     let value = |f: &HashFormat| digests.0.get(f).cloned().unwrap_or_default();
     let mut out = Seal {
@@ -126,7 +137,7 @@ fn seal(
         }
         out.for_dirs.0.insert(*f, v);
     }
-    Ok(out)
+    out
 }
 
 fn ignore_for(history: &History, is_top: bool, extra: &[String]) -> Vec<String> {
@@ -147,9 +158,24 @@ fn ignore_for(history: &History, is_top: bool, extra: &[String]) -> Vec<String> 
 
 /// Hashes every file, verifies it against the history, and writes a new generation into every
 /// history touched (nested histories first, referenced from their parents).
+///
+/// Files are hashed on [`default_workers`] threads; the result is the same as hashing them one
+/// after the other (see [`create_with_workers`]).
 pub fn create(
     fs: &dyn MhlFs,
     options: &CreateOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<CreateOutcome> {
+    create_with_workers(fs, options, default_workers(), progress)
+}
+
+/// [`create`] hashing files on `workers` threads (1: on the calling thread). Manifests are
+/// byte-identical whatever the number of workers; when files cannot be hashed, the error of the
+/// first one in listing order is returned and nothing is written.
+pub fn create_with_workers(
+    fs: &dyn MhlFs,
+    options: &CreateOptions,
+    workers: usize,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<CreateOutcome> {
     let mut formats = options.formats.clone();
@@ -172,21 +198,35 @@ pub fn create(
     let mut files = Vec::new();
     let mut p = Progress::for_folders(&folders);
     let mut failed = 0usize;
+    let mut jobs = Vec::new();
+    for folder in &folders {
+        for child in folder.children.iter().filter(|c| c.kind == EntryKind::File) {
+            let path = folder.path.join(&child.name)?;
+            let wanted = formats_to_generate(&history, &path, &formats);
+            jobs.push(HashJob {
+                path,
+                listed: child,
+                formats: wanted,
+            });
+        }
+    }
+    let digests = hash_all(fs, &jobs, workers, &mut p, progress)?;
+    let mut hashed = jobs.iter().zip(&digests);
     for folder in &folders {
         for child in &folder.children {
-            let path = folder.path.join(&child.name)?;
-            expected.remove(&path);
             if child.kind == EntryKind::Dir {
+                expected.remove(&folder.path.join(&child.name)?);
                 continue;
             }
-            p.current = Some(path.clone());
-            progress(&p);
-            let mut done = p.bytes_done;
-            let sealed = seal(fs, &history, &path, child, &formats, date, &mut |n| {
-                done += n
-            })?;
-            p.bytes_done = done;
-            progress(&p);
+            let Some((job, digests)) = hashed.next() else {
+                return Err(Error::InvalidInput {
+                    what: folder.path.join(&child.name)?.to_string(),
+                    problem: "file was not hashed".into(),
+                });
+            };
+            let path = job.path.clone();
+            expected.remove(&path);
+            let sealed = seal(&history, &path, &job.formats, digests, &formats, date);
             for (format, expected, actual) in &sealed.failures {
                 failed += 1;
                 findings.push(Finding {

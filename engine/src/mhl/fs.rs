@@ -167,7 +167,8 @@ pub struct DirEntry {
 /// File-system access the MHL code needs, relative to one root folder.
 ///
 /// The CLI implements it on a real folder, the cloud steps on an object store, tests on fakes.
-pub trait MhlFs {
+/// `Sync` because `create` and `verify` hash several files at once from worker threads.
+pub trait MhlFs: Sync {
     /// The name of the root folder (used in generation file names).
     fn root_name(&self) -> String;
     /// Metadata of one path (`None` when it does not exist). The root is `RelPath::root()`.

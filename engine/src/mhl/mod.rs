@@ -14,13 +14,15 @@ pub mod xml_read;
 pub mod xml_write;
 
 #[cfg(test)]
+mod parallel_tests;
+#[cfg(test)]
 mod tests;
 
 /// The date/time crate of the public API (so callers need no direct dependency).
 pub use chrono;
 use chrono::{DateTime, Utc};
 
-pub use create::{CreateOptions, CreateOutcome, create};
+pub use create::{CreateOptions, CreateOutcome, create, create_with_workers};
 pub use fs::{DirEntry, EntryKind, MhlFs, RelPath};
 pub use generation::{Appended, GenerationBuilder, append_generation, generation_file_name};
 pub use history::History;
@@ -28,7 +30,7 @@ pub use model::*;
 pub use verify::{
     Finding, FindingKind, Report, Verdict, VerifyOptions, diff, verdict_for_error, verify,
 };
-pub use walk::Progress;
+pub use walk::{Progress, default_workers};
 pub use xml_read::{parse_chain, parse_manifest};
 pub use xml_write::{write_chain, write_manifest};
 

@@ -1,9 +1,9 @@
 //! Engine tests of the MHL module over an in-memory file system.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -11,11 +11,26 @@ use super::*;
 use crate::Error;
 use crate::hash::HashFormat;
 
+/// A `Mutex` with `RefCell`-like accessors (`MhlFs` must be `Sync`: files are hashed in parallel).
+#[derive(Debug, Default)]
+pub(crate) struct Shared<T>(Mutex<T>);
+
+impl<T> Shared<T> {
+    pub fn borrow(&self) -> MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    pub fn borrow_mut(&self) -> MutexGuard<'_, T> {
+        self.borrow()
+    }
+}
+
 /// An in-memory tree: path -> file bytes; folders implied (plus explicit empty ones).
 #[derive(Debug, Default)]
 pub(crate) struct MemFs {
-    pub files: RefCell<BTreeMap<String, Vec<u8>>>,
-    pub dirs: RefCell<Vec<String>>,
+    pub files: Shared<BTreeMap<String, Vec<u8>>>,
+    pub dirs: Shared<Vec<String>>,
     /// Size reported by stat/list for this file differs from its content (simulates a change).
     pub lie_size: Option<String>,
 }

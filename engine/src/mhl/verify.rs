@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::fs::{EntryKind, MhlFs, RelPath};
 use super::history::History;
 use super::ignore::IgnoreSpec;
-use super::walk::{Progress, hash_file, post_order};
+use super::walk::{HashJob, Progress, default_workers, hash_all, post_order};
 use crate::hash::{DirDigest, HashFormat, MultiDirectoryHasher};
 use crate::{Error, Result};
 
@@ -224,6 +224,12 @@ pub fn verify(
     let mut p = Progress::for_folders(&folders);
     let (mut findings, mut ok) = (Vec::new(), Vec::new());
     let (mut altered, mut new, mut verified_any) = (0usize, 0usize, false);
+    // List first, hash the known files in parallel, then report everything in listing order
+    // (`None`: a new file, already in `findings` order below; `Some(i)`: job `i`).
+    let mut jobs = Vec::new();
+    let mut originals = Vec::new();
+    let mut order: Vec<Option<usize>> = Vec::new();
+    let mut new_files = Vec::new();
     for folder in &folders {
         for child in &folder.children {
             let path = folder.path.join(&child.name)?;
@@ -233,38 +239,53 @@ pub fn verify(
             }
             let (h, rel) = history.history_for(&path);
             let Some(original) = h.original_entry(&rel) else {
-                findings.push(Finding {
-                    path: path.to_string(),
-                    kind: FindingKind::New,
-                });
+                new_files.push(path.to_string());
+                order.push(None);
                 new += 1;
                 p.bytes_done += child.size;
                 continue;
             };
-            p.current = Some(path.clone());
-            progress(&p);
-            let mut done = p.bytes_done;
-            let digests = hash_file(fs, &path, child, &[original.format], &mut |n| {
-                done += n;
-            })?;
-            p.bytes_done = done;
-            progress(&p);
-            let actual = digests.0.get(&original.format).cloned().unwrap_or_default();
-            if actual == original.value {
-                ok.push((path.clone(), original.format));
-            } else {
-                findings.push(Finding {
-                    path: path.to_string(),
-                    kind: FindingKind::Altered {
-                        format: original.format,
-                        expected: original.value.clone(),
-                        actual,
-                    },
-                });
-                altered += 1;
-            }
-            verified_any = true;
+            order.push(Some(jobs.len()));
+            originals.push(original);
+            jobs.push(HashJob {
+                path,
+                listed: child,
+                formats: vec![original.format],
+            });
         }
+    }
+    let digests = hash_all(fs, &jobs, default_workers(), &mut p, progress)?;
+    let mut new_files = new_files.into_iter();
+    for slot in order {
+        let Some(i) = slot else {
+            if let Some(path) = new_files.next() {
+                findings.push(Finding {
+                    path,
+                    kind: FindingKind::New,
+                });
+            }
+            continue;
+        };
+        let (Some(job), Some(original), Some(digests)) =
+            (jobs.get(i), originals.get(i), digests.get(i))
+        else {
+            continue;
+        };
+        let actual = digests.0.get(&original.format).cloned().unwrap_or_default();
+        if actual == original.value {
+            ok.push((job.path.clone(), original.format));
+        } else {
+            findings.push(Finding {
+                path: job.path.to_string(),
+                kind: FindingKind::Altered {
+                    format: original.format,
+                    expected: original.value.clone(),
+                    actual,
+                },
+            });
+            altered += 1;
+        }
+        verified_any = true;
     }
     let missing = report_missing(expected, &spec, &mut findings);
     let verdict = if altered > 0 {
@@ -356,6 +377,18 @@ fn verify_directories(
             }
         }
     };
+    let mut jobs = Vec::new();
+    for folder in &folders {
+        for child in folder.children.iter().filter(|c| c.kind == EntryKind::File) {
+            jobs.push(HashJob {
+                path: folder.path.join(&child.name)?,
+                listed: child,
+                formats: formats.clone(),
+            });
+        }
+    }
+    let digests = hash_all(fs, &jobs, default_workers(), &mut p, progress)?;
+    let mut hashed = digests.iter();
     for folder in &folders {
         let mut ctx = MultiDirectoryHasher::new(&formats);
         for child in &folder.children {
@@ -376,11 +409,12 @@ fn verify_directories(
                     true,
                 );
             } else {
-                p.current = Some(path.clone());
-                progress(&p);
-                let mut done = p.bytes_done;
-                let digests = hash_file(fs, &path, child, &formats, &mut |n| done += n)?;
-                p.bytes_done = done;
+                let Some(digests) = hashed.next() else {
+                    return Err(Error::InvalidInput {
+                        what: path.to_string(),
+                        problem: "file was not hashed".into(),
+                    });
+                };
                 for (f, v) in &digests.0 {
                     ctx.add_file(*f, &child.name, v)?;
                 }

@@ -1,6 +1,8 @@
 //! Post-order traversal of a folder tree (ascmhl's order) and hashing of one file with change checks.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use super::fs::{DirEntry, EntryKind, MhlFs, RelPath};
 use super::ignore::IgnoreSpec;
@@ -88,6 +90,122 @@ fn visit(
     Ok(())
 }
 
+/// One file to hash: its path, its listing entry and the formats wanted.
+#[derive(Debug, Clone)]
+pub(crate) struct HashJob<'a> {
+    /// The file.
+    pub path: RelPath,
+    /// Its entry in the folder listing (size and modification time to check against).
+    pub listed: &'a DirEntry,
+    /// Formats to compute.
+    pub formats: Vec<HashFormat>,
+}
+
+/// Upper bound of hashing threads, whatever the machine reports.
+const MAX_WORKERS: usize = 16;
+
+/// Number of hashing threads [`hash_all`] uses by default: the parallelism the OS allows us
+/// (at most 16), 1 when unknown.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(1)
+        .clamp(1, MAX_WORKERS)
+}
+
+/// What a hashing thread tells the coordinating thread.
+enum Event {
+    Started(usize),
+    Bytes(u64),
+    Done(usize, Result<Digests>),
+}
+
+/// Hashes every job on up to `workers` threads (each with one reused read buffer) and returns
+/// the digests in job order. When files fail, the error of the first failing job in job order is
+/// returned, whatever order the threads finished in. `progress` is called on this thread only;
+/// `p.bytes_done` and `p.current` are updated as files start and bytes are read.
+pub(crate) fn hash_all(
+    fs: &dyn MhlFs,
+    jobs: &[HashJob<'_>],
+    workers: usize,
+    p: &mut Progress,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Vec<Digests>> {
+    let workers = workers.clamp(1, MAX_WORKERS).min(jobs.len());
+    if workers <= 1 {
+        let mut buf = vec![0u8; CHUNK];
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            p.current = Some(job.path.clone());
+            progress(p);
+            let mut done = p.bytes_done;
+            let digests = hash_file_with(fs, job, &mut buf, &mut |n| done += n)?;
+            p.bytes_done = done;
+            progress(p);
+            out.push(digests);
+        }
+        return Ok(out);
+    }
+    let next = AtomicUsize::new(0);
+    // Jobs after the first failed one need not be hashed: their result can no longer matter.
+    let first_failed = AtomicUsize::new(usize::MAX);
+    let mut results: Vec<Option<Result<Digests>>> = Vec::new();
+    results.resize_with(jobs.len(), || None);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<Event>();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, first_failed) = (&next, &first_failed);
+            scope.spawn(move || {
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= jobs.len() || i > first_failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let _ = tx.send(Event::Started(i));
+                    let r = hash_file_with(fs, &jobs[i], &mut buf, &mut |n| {
+                        let _ = tx.send(Event::Bytes(n));
+                    });
+                    if r.is_err() {
+                        first_failed.fetch_min(i, Ordering::Relaxed);
+                    }
+                    let _ = tx.send(Event::Done(i, r));
+                }
+            });
+        }
+        drop(tx);
+        // Ends when every worker has finished and dropped its sender.
+        for event in rx {
+            match event {
+                Event::Started(i) => {
+                    p.current = Some(jobs[i].path.clone());
+                    progress(p);
+                }
+                Event::Bytes(n) => p.bytes_done += n,
+                Event::Done(i, r) => {
+                    results[i] = Some(r);
+                    progress(p);
+                }
+            }
+        }
+    });
+    let mut out = Vec::with_capacity(jobs.len());
+    for (job, r) in jobs.iter().zip(results) {
+        match r {
+            Some(r) => out.push(r?),
+            None => {
+                // Only jobs after a failed one are skipped, so this is unreachable in practice.
+                return Err(Error::InvalidInput {
+                    what: job.path.to_string(),
+                    problem: "file was not hashed".into(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Hashes one file in `formats`, checking it did not change while it was read (size before,
 /// bytes read, size and modification time after). `progress` receives bytes as they are read.
 pub fn hash_file(
@@ -97,12 +215,29 @@ pub fn hash_file(
     formats: &[HashFormat],
     progress: &mut dyn FnMut(u64),
 ) -> Result<Digests> {
+    let size = usize::try_from(listed.size).unwrap_or(CHUNK);
+    let mut buf = vec![0u8; size.saturating_add(1).min(CHUNK)];
+    let job = HashJob {
+        path: path.clone(),
+        listed,
+        formats: formats.to_vec(),
+    };
+    hash_file_with(fs, &job, &mut buf, progress)
+}
+
+/// [`hash_file`] reading through the caller's buffer (any non-empty size).
+fn hash_file_with(
+    fs: &dyn MhlFs,
+    job: &HashJob<'_>,
+    buf: &mut [u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Digests> {
+    let (path, listed) = (&job.path, job.listed);
     let mut reader = fs.open(path)?;
-    let mut hasher = MultiHasher::new(formats);
-    let mut buf = vec![0u8; CHUNK];
+    let mut hasher = MultiHasher::new(&job.formats);
     let mut total: u64 = 0;
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match reader.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
