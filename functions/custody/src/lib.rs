@@ -292,10 +292,7 @@ async fn append_custody_generation(
     }
     let creator = CreatorInfo {
         creation_date: hash_date,
-        hostname: input
-            .hostname
-            .clone()
-            .unwrap_or_else(|| "rushes".into()),
+        hostname: input.hostname.clone().unwrap_or_else(|| "rushes".into()),
         tool: Tool {
             name: "rushes".into(),
             version: env!("CARGO_PKG_VERSION").into(),
