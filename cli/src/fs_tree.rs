@@ -114,6 +114,8 @@ impl MhlFs for FsTree {
             .map(|m| Self::entry(path.file_name().to_string(), &m)))
     }
 
+    /// Lists a folder: folders and files are told apart by the listing's file type (no stat);
+    /// only files are stat-ed (size and date), links are resolved and checked.
     fn list_dir(&self, dir: &RelPath) -> Result<Vec<DirEntry>> {
         let local = self.local(dir);
         let mut out = Vec::new();
@@ -127,17 +129,48 @@ impl MhlFs for FsTree {
                         what: e.path().display().to_string(),
                         problem: "file name is not valid UTF-8".into(),
                     })?;
-            if let Some(meta) = self.metadata(&e.path())? {
-                if meta.is_dir() || meta.is_file() {
-                    out.push(Self::entry(name, &meta));
+            let file_type = e.file_type().map_err(|err| io(&e.path(), "stat", err))?;
+            if file_type.is_dir() {
+                out.push(DirEntry {
+                    name,
+                    kind: EntryKind::Dir,
+                    size: 0,
+                    modified: None,
+                });
+            } else if file_type.is_file() {
+                let meta = e.metadata().map_err(|err| io(&e.path(), "stat", err))?;
+                out.push(Self::entry(name, &meta));
+            } else if file_type.is_symlink() {
+                if let Some(meta) = self.metadata(&e.path())? {
+                    if meta.is_dir() || meta.is_file() {
+                        out.push(Self::entry(name, &meta));
+                    }
                 }
             }
         }
         Ok(out)
     }
 
+    /// Opens a file; a symbolic link is followed only when it stays inside the root. The common
+    /// case (not a link) costs one `open` with `O_NOFOLLOW` and no extra stat.
     fn open(&self, file: &RelPath) -> Result<Box<dyn Read + '_>> {
         let local = self.local(file);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            match OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&local)
+            {
+                Ok(f) => return Ok(Box::new(f)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(io(&local, "open", e));
+                }
+                // A link (ELOOP) or anything else: check it below, then open following links.
+                Err(_) => {}
+            }
+        }
         self.metadata(&local)?;
         let f = File::open(&local).map_err(|e| io(&local, "open", e))?;
         Ok(Box::new(f))
@@ -216,5 +249,59 @@ mod tests {
             let err = t.list_dir(&RelPath::root()).unwrap_err();
             assert!(matches!(err, Error::UnsafePath { .. }), "{err}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn opens_links_inside_the_root_and_refuses_escaping_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("R");
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/f.txt"), b"inside").unwrap();
+        fs::write(dir.path().join("secret.txt"), b"outside").unwrap();
+        std::os::unix::fs::symlink(root.join("a/f.txt"), root.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("a/b"), root.join("dirlink")).unwrap();
+        let t = FsTree::new(&root).unwrap();
+        // Listing: folders without a stat, files with size and date, links resolved.
+        let mut l = t.list_dir(&RelPath::root()).unwrap();
+        l.sort_by(|x, y| x.name.cmp(&y.name));
+        let kinds: Vec<(&str, EntryKind, u64)> = l
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind, e.size))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", EntryKind::Dir, 0),
+                ("dirlink", EntryKind::Dir, 0),
+                ("link.txt", EntryKind::File, 6)
+            ]
+        );
+        let f = t.list_dir(&RelPath::new("a").unwrap()).unwrap();
+        let file = f.iter().find(|e| e.name == "f.txt").unwrap();
+        assert_eq!(file.size, 6);
+        assert!(file.modified.is_some());
+        // Opening: a plain file, a link inside the root, a missing file, an escaping link.
+        let read = |p: &str| -> Result<Vec<u8>> {
+            let mut v = Vec::new();
+            t.open(&RelPath::new(p).unwrap())?
+                .read_to_end(&mut v)
+                .unwrap();
+            Ok(v)
+        };
+        assert_eq!(read("a/f.txt").unwrap(), b"inside");
+        assert_eq!(read("link.txt").unwrap(), b"inside");
+        let missing = read("a/none.txt").unwrap_err();
+        assert!(
+            matches!(&missing, Error::Io { op: "open", path, .. } if path.ends_with("none.txt")),
+            "{missing}"
+        );
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("out.txt")).unwrap();
+        let err = read("out.txt").unwrap_err();
+        assert!(matches!(err, Error::UnsafePath { .. }), "{err}");
+        let err = t
+            .read_small(&RelPath::new("out.txt").unwrap(), 100)
+            .unwrap_err();
+        assert!(matches!(err, Error::UnsafePath { .. }), "{err}");
     }
 }
