@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::{Read, Write};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use rushes_engine::hash::{Digests, HashFormat, MultiHasher};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::store::{ObjectMeta, ObjectStore, PutMode, Upload};
@@ -12,6 +15,9 @@ use crate::{Error, ObjectKey, Result};
 
 /// Prefix of in-progress files; never listed.
 const TEMP_PREFIX: &str = ".rushes-partial-";
+
+/// Read/write size of [`LocalStore::import_file`] (one buffer per blocking thread, reused).
+const IMPORT_CHUNK: usize = 4 << 20;
 
 /// The local library: a folder holding objects as plain files.
 #[derive(Clone, Debug)]
@@ -184,6 +190,117 @@ impl ObjectStore for LocalStore {
 }
 
 impl LocalStore {
+    /// Copies the local file `source` into the store under `key`, hashing in `formats` the bytes
+    /// it reads (the digests describe exactly what was written). The whole copy runs in one
+    /// blocking task with plain file I/O and a reused buffer; `progress` gets the size of each
+    /// chunk as it is written.
+    ///
+    /// Same guarantees as [`ObjectStore::start_upload`]: the data goes to a temporary file that
+    /// is synced and then published without ever replacing an existing object
+    /// ([`Error::AlreadyExists`]); on any failure nothing appears under `key` and the temporary
+    /// file is removed. If the source changes while it is copied (size, modification time, or a
+    /// byte count other than its size), the copy fails with [`Error::VerificationFailed`].
+    pub async fn import_file(
+        &self,
+        key: &ObjectKey,
+        source: &Path,
+        formats: &[HashFormat],
+        progress: impl FnMut(u64) + Send + 'static,
+    ) -> Result<(ObjectMeta, Digests)> {
+        let store = self.clone();
+        let key = key.clone();
+        let source = source.to_path_buf();
+        let formats = formats.to_vec();
+        tokio::task::spawn_blocking(move || {
+            store.import_blocking(&key, &source, &formats, progress)
+        })
+        .await
+        .map_err(|e| Error::Store {
+            store: self.describe(),
+            op: "import",
+            key: String::new(),
+            detail: e.to_string(),
+        })?
+    }
+
+    fn import_blocking(
+        &self,
+        key: &ObjectKey,
+        source: &Path,
+        formats: &[HashFormat],
+        mut progress: impl FnMut(u64),
+    ) -> Result<(ObjectMeta, Digests)> {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let dest = self.path_of(key);
+        if std::fs::symlink_metadata(&dest).is_ok() {
+            return Err(Error::AlreadyExists {
+                store: self.describe(),
+                key: key.to_string(),
+            });
+        }
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| self.err("create folder for", key, e))?;
+        }
+        let source_err = |op: &'static str, e: std::io::Error| Error::Store {
+            store: self.describe(),
+            op,
+            key: source.display().to_string(),
+            detail: e.to_string(),
+        };
+        let before = std::fs::metadata(source).map_err(|e| source_err("read source", e))?;
+        let mut input = std::fs::File::open(source).map_err(|e| source_err("open source", e))?;
+        let temp = self.temp_path(key);
+        let mut output =
+            std::fs::File::create_new(&temp).map_err(|e| self.err("create", key, e))?;
+        let copied = BUFFER.with(|cell| {
+            let mut own = Vec::new();
+            let mut shared = cell.try_borrow_mut().ok();
+            let buf: &mut Vec<u8> = shared.as_deref_mut().unwrap_or(&mut own);
+            if buf.len() != IMPORT_CHUNK {
+                *buf = vec![0u8; IMPORT_CHUNK];
+            }
+            let mut hasher = MultiHasher::new(formats);
+            loop {
+                let n = match input.read(buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(source_err("read source", e)),
+                };
+                hasher.update(&buf[..n]);
+                output
+                    .write_all(&buf[..n])
+                    .map_err(|e| self.err("write", key, e))?;
+                progress(n as u64);
+            }
+            let after = std::fs::metadata(source).map_err(|e| source_err("read source", e))?;
+            if after.len() != before.len()
+                || after.modified().ok() != before.modified().ok()
+                || hasher.bytes_hashed() != before.len()
+            {
+                return Err(Error::VerificationFailed(format!(
+                    "{}: file changed while it was being copied",
+                    source.display()
+                )));
+            }
+            output.sync_all().map_err(|e| self.err("sync", key, e))?;
+            Ok(hasher.finish())
+        });
+        drop(output);
+        let digests = match copied {
+            Ok(digests) => digests,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        self.publish_new(&temp, key)?;
+        let md = std::fs::metadata(&dest).map_err(|e| self.err("stat", key, e))?;
+        Ok((meta_of(key.clone(), &md), digests))
+    }
+
     fn list_blocking(&self, prefix: &ObjectKey) -> Result<Vec<ObjectMeta>> {
         let base = self.path_of(prefix);
         let mut out = Vec::new();
@@ -349,5 +466,93 @@ mod tests {
         let err = store.start_upload(&k).await.unwrap_err();
         assert!(matches!(err, Error::AlreadyExists { .. }));
         assert_eq!(store.read_range(&k, 0, 100).await.unwrap(), b"abcdef");
+    }
+
+    #[tokio::test]
+    async fn import_file_copies_hashes_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path().join("lib")).unwrap();
+        let source = dir.path().join("card.bin");
+        let data: Vec<u8> = (0..(IMPORT_CHUNK + 12_345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&source, &data).unwrap();
+        let k = key("rolls/A001/clip/card.bin");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(0u64));
+        let counter = seen.clone();
+        let (meta, digests) = store
+            .import_file(
+                &k,
+                &source,
+                &[HashFormat::Xxh64, HashFormat::Md5],
+                move |n| *counter.lock().unwrap() += n,
+            )
+            .await
+            .unwrap();
+        assert_eq!(meta.size, data.len() as u64);
+        assert_eq!(*seen.lock().unwrap(), data.len() as u64);
+        for f in [HashFormat::Xxh64, HashFormat::Md5] {
+            let want = rushes_engine::hash::hash_bytes(f, &data);
+            assert_eq!(digests.get(f), Some(want.as_str()));
+        }
+        assert_eq!(std::fs::read(store.path_of(&k)).unwrap(), data);
+        // Never over an existing object, whatever the content.
+        std::fs::write(&source, b"other").unwrap();
+        let err = store
+            .import_file(&k, &source, &[HashFormat::Xxh64], |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+        assert_eq!(std::fs::read(store.path_of(&k)).unwrap(), data);
+        // A missing source names the file.
+        let gone = dir.path().join("gone.bin");
+        let err = store
+            .import_file(
+                &key("rolls/A001/gone.bin"),
+                &gone,
+                &[HashFormat::Xxh64],
+                |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("gone.bin"), "{err}");
+        assert!(
+            store
+                .head(&key("rolls/A001/gone.bin"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn import_file_refuses_a_source_that_changes_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path().join("lib")).unwrap();
+        let source = dir.path().join("growing.bin");
+        std::fs::write(&source, vec![1u8; IMPORT_CHUNK * 2]).unwrap();
+        let k = key("rolls/A001/growing.bin");
+        let path = source.clone();
+        let mut grown = false;
+        // The first chunk is written, then the file grows (once) on the card.
+        let err = store
+            .import_file(&k, &source, &[HashFormat::Xxh64], move |_| {
+                if !std::mem::replace(&mut grown, true) {
+                    let mut f = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(&path)
+                        .unwrap();
+                    std::io::Write::write_all(&mut f, b"more").unwrap();
+                }
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::VerificationFailed(_)), "{err}");
+        assert!(err.to_string().contains("growing.bin"), "{err}");
+        assert!(store.head(&k).await.unwrap().is_none());
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("lib/rolls/A001"))
+            .unwrap()
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
     }
 }
