@@ -2,7 +2,7 @@
 //! them into a local library, then runs the ingest state machine on the library copy (verify
 //! again in place, append the MHL generation, catalog, report).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,16 +12,16 @@ use chrono::Utc;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rushes_common::records::{FileRecord, FileStatus, RollRecord, from_item, roll_pk};
 use rushes_common::store_local::LocalStore;
-use rushes_common::{ObjectKey, ObjectStore};
-use rushes_engine::hash::{HashFormat, MultiHasher};
+use rushes_common::{ObjectKey, ObjectMeta, ObjectStore};
+use rushes_engine::hash::{Digests, HashFormat};
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
+use tokio::task::JoinHandle;
 
 use crate::asl::{ExecOptions, ExecutionStatus, Progress};
 use crate::local::{Library, run_ingest};
 
-/// Bytes copied per read.
-const COPY_CHUNK: usize = 8 << 20;
+/// Files copied into the library at the same time.
+const COPY_PARALLEL: usize = 2;
 
 /// Arguments of `rushes ingest`.
 #[derive(Debug, clap::Args)]
@@ -233,62 +233,76 @@ async fn ingest_roll(
     bar.set_prefix(roll.clone());
     let planned: BTreeMap<&str, &rushes_manifest::FileToVerify> =
         plan.files.iter().map(|f| (f.path.as_str(), f)).collect();
-    for source in &sources {
-        let Some(rel) = source.key.strip_prefix(&prefix) else {
-            continue;
-        };
-        let dest = library_prefix.join(rel)?;
-        let is_history = rel.starts_with("ascmhl/") || rel.contains("/ascmhl/");
-        let mut formats = plan.formats.clone();
-        if let Some(file) = planned.get(rel) {
-            formats.extend(file.expected.keys().copied());
-        }
-        bar.set_message(rel.to_string());
-        if library.store().head(&dest).await?.is_some() {
-            // Idempotent re-ingest: never overwrite. History documents already in the library
-            // are kept as they are (the library's chain records later generations); media must
-            // match what the catalog recorded for it.
-            if !is_history {
-                let source_hashes = hash_file(&source_store.path_of(&source.key), &formats).await?;
-                let same = known.get(rel).is_some_and(|rec| {
-                    rec.size == source.size
-                        && source_hashes.iter().all(|(f, v)| {
-                            rec.hashes.get(f).is_none_or(|r| r.eq_ignore_ascii_case(v))
-                        })
-                });
-                if !same {
-                    bail!(
-                        "{}: the library already holds a different `{dest}`; nothing was overwritten \
-                         (ingest this card under another roll name, or into another library)",
-                        roll_dir.join(rel).display()
-                    );
+    // Up to COPY_PARALLEL copies run at once; their results are taken in listing order.
+    let mut in_flight: VecDeque<Copying> = VecDeque::new();
+    let copied: anyhow::Result<()> = async {
+        for source in &sources {
+            let Some(rel) = source.key.strip_prefix(&prefix) else {
+                continue;
+            };
+            let dest = library_prefix.join(rel)?;
+            let is_history = rel.starts_with("ascmhl/") || rel.contains("/ascmhl/");
+            let mut formats = plan.formats.clone();
+            if let Some(file) = planned.get(rel) {
+                formats.extend(file.expected.keys().copied());
+            }
+            bar.set_message(rel.to_string());
+            if library.store().head(&dest).await?.is_some() {
+                // Idempotent re-ingest: never overwrite. History documents already in the library
+                // are kept as they are (the library's chain records later generations); media must
+                // match what the catalog recorded for it.
+                if !is_history {
+                    let source_hashes =
+                        hash_file(&source_store.path_of(&source.key), &formats).await?;
+                    let same = known.get(rel).is_some_and(|rec| {
+                        rec.size == source.size
+                            && source_hashes.iter().all(|(f, v)| {
+                                rec.hashes.get(f).is_none_or(|r| r.eq_ignore_ascii_case(v))
+                            })
+                    });
+                    if !same {
+                        bail!(
+                            "{}: the library already holds a different `{dest}`; nothing was overwritten \
+                             (ingest this card under another roll name, or into another library)",
+                            roll_dir.join(rel).display()
+                        );
+                    }
+                }
+                outcome.already_present += 1;
+                bar.inc(source.size);
+                continue;
+            }
+            if in_flight.len() >= COPY_PARALLEL {
+                if let Some(done) = in_flight.pop_front() {
+                    finish_copy(done, &planned, &mut outcome).await?;
                 }
             }
-            outcome.already_present += 1;
-            bar.inc(source.size);
-            continue;
-        }
-        let hashes = copy_verified(
-            &source_store,
-            &source.key,
-            library.store(),
-            &dest,
-            &formats,
-            &bar,
-        )
-        .await?;
-        if let Some(file) = planned.get(rel) {
-            let matches = file.expected.iter().all(|(f, want)| {
-                hashes
-                    .get(f)
-                    .is_some_and(|got| got.eq_ignore_ascii_case(want))
+            let store = library.store().clone();
+            let path = source_store.path_of(&source.key);
+            let copy_bar = bar.clone();
+            in_flight.push_back(Copying {
+                rel: rel.to_string(),
+                size: source.size,
+                task: tokio::spawn(async move {
+                    store
+                        .import_file(&dest, &path, &formats, move |n| copy_bar.inc(n))
+                        .await
+                }),
             });
-            if !matches {
-                outcome.source_mismatches.push(rel.to_string());
-            }
         }
-        outcome.copied += 1;
-        outcome.bytes += source.size;
+        while let Some(done) = in_flight.pop_front() {
+            finish_copy(done, &planned, &mut outcome).await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = copied {
+        // Let the copies still running finish (each publishes whole or not at all) before
+        // reporting the first error in listing order.
+        for running in in_flight.drain(..) {
+            let _ = running.task.await;
+        }
+        return Err(err);
     }
     bar.finish_and_clear();
 
@@ -379,81 +393,52 @@ async fn previously_cataloged(
     Ok(out)
 }
 
+/// Hashes a file already in the library's source (one blocking task, reused read buffer).
 async fn hash_file(
     path: &Path,
     formats: &[HashFormat],
 ) -> anyhow::Result<BTreeMap<HashFormat, String>> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut hasher = MultiHasher::new(formats);
-    let mut buf = vec![0u8; COPY_CHUNK];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .await
+    let path = path.to_path_buf();
+    let formats = formats.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        let (digests, _) = rushes_engine::hash::hash_reader(file, &formats, |_| {})
             .with_context(|| format!("{}: read failed", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finish().0)
+        Ok(digests.0)
+    })
+    .await
+    .context("the hashing task failed")?
 }
 
-/// Streams one file into the library, hashing what it reads. The destination appears only when
-/// complete; on any failure it is left absent.
-async fn copy_verified(
-    source_store: &LocalStore,
-    source: &ObjectKey,
-    library: &LocalStore,
-    dest: &ObjectKey,
-    formats: &[HashFormat],
-    bar: &ProgressBar,
-) -> anyhow::Result<BTreeMap<HashFormat, String>> {
-    let path = source_store.path_of(source);
-    let before =
-        std::fs::metadata(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut file = tokio::fs::File::open(&path)
-        .await
-        .with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut upload = library.start_upload(dest).await?;
-    let mut hasher = MultiHasher::new(formats);
-    let mut buf = vec![0u8; COPY_CHUNK];
-    let result: anyhow::Result<()> = async {
-        loop {
-            let n = file
-                .read(&mut buf)
-                .await
-                .with_context(|| format!("{}: read failed", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            upload.write(&buf[..n]).await?;
-            bar.inc(n as u64);
-        }
-        let after =
-            std::fs::metadata(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        if after.len() != before.len()
-            || after.modified().ok() != before.modified().ok()
-            || hasher.bytes_hashed() != before.len()
-        {
-            bail!("{}: file changed while it was being copied", path.display());
-        }
-        Ok(())
-    }
-    .await;
-    match result {
-        Ok(()) => {
-            upload.complete().await?;
-            Ok(hasher.finish().0)
-        }
-        Err(err) => {
-            let _ = upload.abort().await;
-            Err(err)
+/// One file being copied into the library.
+struct Copying {
+    rel: String,
+    size: u64,
+    task: JoinHandle<rushes_common::Result<(ObjectMeta, Digests)>>,
+}
+
+/// Waits for one copy and records it: a source whose hashes differ from its ASC MHL history is
+/// a mismatch (the bytes written are the bytes hashed).
+async fn finish_copy(
+    copy: Copying,
+    planned: &BTreeMap<&str, &rushes_manifest::FileToVerify>,
+    outcome: &mut RollOutcome,
+) -> anyhow::Result<()> {
+    let (_, digests) = copy.task.await.context("the copy task failed")??;
+    if let Some(file) = planned.get(copy.rel.as_str()) {
+        let matches = file.expected.iter().all(|(f, want)| {
+            digests
+                .get(*f)
+                .is_some_and(|got| got.eq_ignore_ascii_case(want))
+        });
+        if !matches {
+            outcome.source_mismatches.push(copy.rel.clone());
         }
     }
+    outcome.copied += 1;
+    outcome.bytes += copy.size;
+    Ok(())
 }
 
 fn write_report(path: &Path, report: &IngestReport) -> anyhow::Result<()> {
