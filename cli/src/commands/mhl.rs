@@ -216,6 +216,20 @@ fn open(root: &Path) -> anyhow::Result<FsTree> {
     FsTree::new(root).with_context(|| format!("cannot open {}", root.display()))
 }
 
+/// The non-empty history at `root`, or ascmhl's exit code when there is none or it is damaged.
+fn load_history(root: &Path) -> anyhow::Result<Result<History, ExitCode>> {
+    let fs = open(root)?;
+    let history = match engine_result(History::load(&fs))? {
+        Ok(h) => h,
+        Err(code) => return Ok(Err(code)),
+    };
+    if history.is_empty() {
+        eprintln!("rushes mhl: no ASC MHL history at {}", root.display());
+        return Ok(Err(code(Verdict::NoHistory.exit_code())));
+    }
+    Ok(Ok(history))
+}
+
 /// Runs the command and returns ascmhl's exit code.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
@@ -299,15 +313,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             root,
             list: verbose,
         } => {
-            let fs = open(&root)?;
-            let history = match engine_result(History::load(&fs))? {
+            let history = match load_history(&root)? {
                 Ok(h) => h,
                 Err(code) => return Ok(code),
             };
-            if history.is_empty() {
-                eprintln!("rushes mhl: no ASC MHL history at {}", root.display());
-                return Ok(code(Verdict::NoHistory.exit_code()));
-            }
             for line in mhl::info(&history, verbose) {
                 println!("{line}");
             }
@@ -320,22 +329,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(code(report.exit_code()))
         }
         MhlCommand::Flatten { root, out } => {
-            let fs = open(&root)?;
-            let history = match engine_result(History::load(&fs))? {
+            let history = match load_history(&root)? {
                 Ok(h) => h,
                 Err(code) => return Ok(code),
             };
-            if history.is_empty() {
-                eprintln!("rushes mhl: no ASC MHL history at {}", root.display());
-                return Ok(code(Verdict::NoHistory.exit_code()));
-            }
             let now = Utc::now();
             let manifest = mhl::flatten(&history, creator(), now)?;
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
             let name = format!(
                 "packinglist_{}_{}.mhl",
-                fs.root_name(),
+                open(&root)?.root_name(),
                 now.format("%Y-%m-%d_%H%M%SZ")
             );
             let dest = out.join(name);
