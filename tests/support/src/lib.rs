@@ -1,0 +1,56 @@
+//! Shared helpers for tests of every crate: where the reference tools and the shared
+//! conformance data live, and how a test says it skipped.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the folder holding the root `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    // This crate lives at `<workspace>/tests/support`.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A command-line tool of the reference venv (`ascmhl`, `ascmhl-debug`, `moto_server`, ...).
+///
+/// Looks in `$RUSHES_REF_VENV/bin`, then `<workspace>/.venv/bin`. `None` when it is not installed;
+/// callers print a skip reason with [`skip`].
+pub fn ref_tool(name: &str) -> Option<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(venv) = std::env::var_os("RUSHES_REF_VENV") {
+        dirs.push(PathBuf::from(venv).join("bin"));
+    }
+    dirs.push(workspace_root().join(".venv").join("bin"));
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// The reference venv's Python interpreter, for small scripts using rawpy, tifffile, numpy...
+pub fn ref_python() -> Option<PathBuf> {
+    ref_tool("python3")
+}
+
+/// `../shared/data/<sub>` next to the workspace, when present.
+pub fn shared_data(sub: &str) -> Option<PathBuf> {
+    let dir = workspace_root()
+        .join("..")
+        .join("shared")
+        .join("data")
+        .join(sub);
+    dir.is_dir().then_some(dir)
+}
+
+/// Prints why a test skipped; in CI (`CI=true`) a missing reference tool is a failure instead,
+/// because the test command installs every tool.
+pub fn skip(test: &str, reason: &str) {
+    let in_ci = std::env::var("CI").map(|v| v == "true").unwrap_or(false);
+    assert!(!in_ci, "{test}: cannot run in CI: {reason}");
+    eprintln!("SKIPPED {test}: {reason}");
+}
+
+/// Prints why a test skipped because `../shared/data` is absent (allowed anywhere, CI included:
+/// the project must build and test when cloned alone).
+pub fn skip_no_data(test: &str, sub: &str) {
+    eprintln!("SKIPPED {test}: ../shared/data/{sub} is not present next to the workspace");
+}
