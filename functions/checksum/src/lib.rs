@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use rushes_common::runs::{RunDocs, read_json, write_json};
 use rushes_common::{Error, ObjectKey, ObjectStore, Ports, Result};
 use rushes_engine::hash::{HashFormat, HashState, MultiHasher};
@@ -43,6 +44,10 @@ pub struct Cursor {
     /// Saved hashing state covering those bytes (absent at offset 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<HashState>,
+    /// Modification time of the object when its hashing started: a later slice refuses an
+    /// object changed in between (even to the same size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
 }
 
 /// Input of the checksum step (also its output shape while `done` is false).
@@ -182,6 +187,7 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         file: 0,
         offset: 0,
         state: None,
+        modified: None,
     });
     let mut results = earlier_results(store, &results_key, &files, cursor.file).await?;
 
@@ -190,18 +196,24 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         .unwrap_or(DEFAULT_BYTES_PER_CALL)
         .max(1);
     let mut next = None;
-    let (mut offset, mut state) = (cursor.offset, cursor.state);
-    for (index, file) in files.iter().enumerate().skip(cursor.file) {
+    let mut resume = Some(cursor);
+    for (index, file) in files
+        .iter()
+        .enumerate()
+        .skip(resume.as_ref().map_or(0, |c| c.file))
+    {
         if budget == 0 {
             next = Some(Cursor {
                 file: index,
                 offset: 0,
                 state: None,
+                modified: None,
             });
             break;
         }
         let formats = formats_for(&input.formats, file)?;
-        match hash_object(store, file, &formats, offset, state.take(), &mut budget).await? {
+        let from = resume.take().filter(|c| c.file == index);
+        match hash_object(store, file, &formats, from, &mut budget).await? {
             Progress::Done(hashes) => {
                 let verdict = judge(&file.expected, &hashes);
                 results.push(FileResult {
@@ -212,13 +224,11 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
                     hashes,
                     verdict,
                 });
-                offset = 0;
             }
-            Progress::Partial { offset, state } => {
+            Progress::Partial(cursor) => {
                 next = Some(Cursor {
                     file: index,
-                    offset,
-                    state: Some(state),
+                    ..cursor
                 });
                 break;
             }
@@ -316,19 +326,21 @@ fn formats_for(extra: &[HashFormat], file: &FileToVerify) -> Result<Vec<HashForm
 enum Progress {
     /// Every byte is hashed.
     Done(BTreeMap<HashFormat, String>),
-    /// The budget ran out.
-    Partial { offset: u64, state: HashState },
+    /// The budget ran out: where to continue (the file index is the caller's).
+    Partial(Cursor),
 }
 
-/// Hashes `file` from `offset` (with the state saved there) while `budget` lasts.
+/// Hashes `file` from the cursor's offset (with the state saved there; from the start without a
+/// cursor) while `budget` lasts.
 async fn hash_object(
     store: &dyn ObjectStore,
     file: &FileToVerify,
     formats: &[HashFormat],
-    offset: u64,
-    state: Option<HashState>,
+    from: Option<Cursor>,
     budget: &mut u64,
 ) -> Result<Progress> {
+    let (offset, state, started) =
+        from.map_or((0, None, None), |c| (c.offset, c.state, c.modified));
     let head = store
         .head(&file.key)
         .await?
@@ -337,6 +349,12 @@ async fn hash_object(
         return Err(Error::Engine(rushes_engine::Error::ChangedWhileHashing {
             path: file.key.to_string(),
             detail: format!("listed with {} bytes, now {} bytes", file.size, head.size),
+        }));
+    }
+    if started.is_some() && head.modified != started {
+        return Err(Error::Engine(rushes_engine::Error::ChangedWhileHashing {
+            path: file.key.to_string(),
+            detail: "modified between two hashing slices".into(),
         }));
     }
     let mut hasher = match (state, offset) {
@@ -389,10 +407,12 @@ async fn hash_object(
     }
     *budget = budget.saturating_sub(at - offset);
     if at < file.size {
-        return Ok(Progress::Partial {
+        return Ok(Progress::Partial(Cursor {
+            file: 0,
             offset: at,
-            state: hasher.save_state(),
-        });
+            state: Some(hasher.save_state()),
+            modified: started.or(head.modified),
+        }));
     }
     // The object must not have changed under us while we read it.
     let after = store.head(&file.key).await?;
@@ -586,6 +606,22 @@ mod tests {
         let err = handle(ports.clone(), input.clone()).await.unwrap_err();
         assert_eq!(err.name(), "Rushes.NotFound");
 
+        // Changed between two slices, even to the same size.
+        let mut sliced = input.clone();
+        sliced.max_bytes_per_call = Some(1000);
+        std::fs::write(&path, data(4096, 1)).unwrap();
+        let first = handle(ports.clone(), sliced).await.unwrap();
+        assert!(!first.done);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, data(4096, 7)).unwrap();
+        let next: Input = serde_json::from_value(serde_json::to_value(&first).unwrap()).unwrap();
+        let err = handle(ports.clone(), next).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.ChangedWhileHashing");
+        assert!(
+            err.to_string().contains("between two hashing slices"),
+            "{err}"
+        );
+
         // A batch the plan never wrote, or announced with another file count.
         let mut forged = input.clone();
         forged.batch.index = 4;
@@ -602,6 +638,7 @@ mod tests {
             file: 9,
             offset: 0,
             state: None,
+            modified: None,
         });
         let err = handle(ports.clone(), forged).await.unwrap_err();
         assert_eq!(err.name(), "Rushes.BadInput");
@@ -613,6 +650,7 @@ mod tests {
             file: 0,
             offset: 100,
             state: None,
+            modified: None,
         });
         let err = handle(ports.clone(), forged).await.unwrap_err();
         assert_eq!(err.name(), "Rushes.BadInput");
