@@ -25,6 +25,23 @@ pub struct CreateOptions {
     pub creator: CreatorInfo,
     /// Date of the new generation (file names, hash dates).
     pub date: DateTime<Utc>,
+    /// Record folder content/structure hashes (ascmhl's default; `create -n` turns them off).
+    pub directory_hashes: bool,
+}
+
+/// What every new generation written by [`commit_generations`] shares.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitOptions<'a> {
+    /// Formats of the folder hashes.
+    pub formats: &'a [HashFormat],
+    /// Creator info (its creation date is set to `date`).
+    pub creator: &'a CreatorInfo,
+    /// Ignore patterns added to each history's own.
+    pub extra_ignores: &'a [String],
+    /// Date of the new generations.
+    pub date: DateTime<Utc>,
+    /// Record folder content/structure hashes.
+    pub directory_hashes: bool,
 }
 
 /// What [`create`] did.
@@ -272,10 +289,13 @@ pub fn create_with_workers(
         &history,
         builders,
         &root_mtimes,
-        &formats,
-        &options.creator,
-        &options.ignore,
-        options.date,
+        &CommitOptions {
+            formats: &formats,
+            creator: &options.creator,
+            extra_ignores: &options.ignore,
+            date: options.date,
+            directory_hashes: options.directory_hashes,
+        },
     )?;
     let missing = report_missing(expected, &spec, &mut findings);
     let mut missing_histories = 0usize;
@@ -316,17 +336,14 @@ pub fn create_with_workers(
 /// histories' root folders with their new content/structure hashes and references their new
 /// manifests by C4, as ascmhl does. `root_mtimes` gives the modification time of nested roots.
 /// Returns the manifests written, children first (the root history's last).
-#[allow(clippy::too_many_arguments)]
 pub fn commit_generations(
     fs: &dyn MhlFs,
     history: &History,
     mut builders: BTreeMap<RelPath, GenerationBuilder>,
     root_mtimes: &BTreeMap<RelPath, Option<MhlDate>>,
-    formats: &[HashFormat],
-    creator: &CreatorInfo,
-    extra_ignores: &[String],
-    date: DateTime<Utc>,
+    options: &CommitOptions<'_>,
 ) -> Result<Vec<Appended>> {
+    let date = options.date;
     let mut written = Vec::new();
     let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
         BTreeMap::new();
@@ -336,12 +353,13 @@ pub fn commit_generations(
             .iter()
             .filter(|c| sealed_roots.contains_key(&c.root))
             .collect();
-        let Some(mut builder) = builders
+        let Some(builder) = builders
             .remove(&h.root)
-            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(formats)))
+            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(options.formats)))
         else {
             continue;
         };
+        let mut builder = builder.with_directory_hashes(options.directory_hashes);
         let mut references = Vec::new();
         for c in &kids {
             let Some((digests, appended)) = sealed_roots.get(&c.root) else {
@@ -365,12 +383,12 @@ pub fn commit_generations(
                 c4: appended.c4.clone(),
             });
         }
-        let mut creator = creator.clone();
+        let mut creator = options.creator.clone();
         creator.creation_date = mhl_date(date);
         let (mut manifest, root) = builder.build(
             creator,
             "in-place",
-            ignore_for(h, h.root.is_root(), extra_ignores),
+            ignore_for(h, h.root.is_root(), options.extra_ignores),
             date,
         )?;
         manifest.references = references;

@@ -14,7 +14,7 @@ use rushes_common::runs::{RunDocs, read_json, validate_name};
 use rushes_common::store_fs::StoreSnapshot;
 use rushes_common::{Error, ObjectKey, Ports, PutMode, Result};
 use rushes_engine::hash::Digests;
-use rushes_engine::mhl::create::commit_generations;
+use rushes_engine::mhl::create::{CommitOptions, commit_generations};
 use rushes_engine::mhl::fs::RelPath;
 use rushes_engine::mhl::generation::{GenerationBuilder, mhl_date};
 use rushes_engine::mhl::history::History;
@@ -375,10 +375,13 @@ async fn append_custody_generation(
         &history,
         builders,
         &BTreeMap::new(),
-        &plan.formats,
-        &creator,
-        &[],
-        date,
+        &CommitOptions {
+            formats: &plan.formats,
+            creator: &creator,
+            extra_ignores: &[],
+            date,
+            directory_hashes: true,
+        },
     )?;
     snapshot.flush(store, &input.prefix).await?;
     // Written children first: the root history's new manifest comes last.
