@@ -71,4 +71,12 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- timecode / edl -------------------------------------------------------------------------
+    /// A timecode text or value that does not exist at its frame rate.
+    #[error("timecode `{text}`: {problem}")]
+    BadTimecode { text: String, problem: String },
+    /// A frame rate that cannot be used.
+    #[error("frame rate `{rate}`: {problem}")]
+    BadFrameRate { rate: String, problem: String },
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod hash;
 pub mod mhl;
 pub mod sample;
+pub mod timecode;
 
 pub use error::Error;
 
