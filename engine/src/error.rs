@@ -79,4 +79,14 @@ pub enum Error {
     /// A frame rate that cannot be used.
     #[error("frame rate `{rate}`: {problem}")]
     BadFrameRate { rate: String, problem: String },
+    /// A CMX3600 EDL line that cannot be read.
+    #[error("{input}: line {line}: {problem}")]
+    EdlSyntax {
+        input: String,
+        line: usize,
+        problem: String,
+    },
+    /// An edit list past the reader's size limits.
+    #[error("{input}: edit list too large: {problem}")]
+    EdlTooLarge { input: String, problem: String },
 }

@@ -8,7 +8,8 @@ use crate::{Error, Result};
 /// Drop-frame counting only exists for the NTSC rates 30000/1001 (29.97) and 60000/1001 (59.94):
 /// it skips frame numbers 0 and 1 (0 to 3 at 59.94) at the start of every minute except every
 /// tenth minute, so the timecode stays within a few frames of wall-clock time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "FrameRateFields")]
 pub struct FrameRate {
     num: u32,
     den: u32,
@@ -208,6 +209,22 @@ impl std::fmt::Display for FrameRate {
             write!(f, " NDF")?;
         }
         Ok(())
+    }
+}
+
+/// The serialised form, validated through [`FrameRate::new`] when read back.
+#[derive(serde::Deserialize)]
+struct FrameRateFields {
+    num: u32,
+    den: u32,
+    drop_frame: bool,
+}
+
+impl TryFrom<FrameRateFields> for FrameRate {
+    type Error = Error;
+
+    fn try_from(f: FrameRateFields) -> Result<Self> {
+        Self::new(f.num, f.den, f.drop_frame)
     }
 }
 
