@@ -713,6 +713,7 @@ fn parse_locator(body: &str, rate: FrameRate, line: usize) -> Option<Locator> {
     Some(Locator {
         // Below one day's frames: fits i64.
         frame: label.to_frame() as i64,
+        timecode: tc.to_string(),
         color,
         text,
         line,

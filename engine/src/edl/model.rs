@@ -210,6 +210,8 @@ impl Speed {
 pub struct Locator {
     /// Record frame of the locator at the event's rate.
     pub frame: i64,
+    /// The timecode as written (`01:00:01:14`, `1:00:01;14`), empty when it came from OTIO.
+    pub timecode: String,
     /// The colour word, if any (`RED`, `GREEN`, ...; as written).
     pub color: Option<String>,
     /// The locator's text.
