@@ -89,4 +89,11 @@ pub enum Error {
     /// An edit list past the reader's size limits.
     #[error("{input}: edit list too large: {problem}")]
     EdlTooLarge { input: String, problem: String },
+    /// An OpenTimelineIO document that cannot be read; `path` is a JSON path.
+    #[error("{input}: {path}: {problem}")]
+    OtioInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
 }

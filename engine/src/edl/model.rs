@@ -208,7 +208,8 @@ impl Speed {
 /// A locator (marker) on the record timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Locator {
-    /// Record frame of the locator at the event's rate.
+    /// Record frame of the locator at the event's rate (CMX3600 `LOC` timecodes are record
+    /// timecodes; OTIO markers are moved from the clip's media time to the record timeline).
     pub frame: i64,
     /// The timecode as written (`01:00:01:14`, `1:00:01;14`), empty when it came from OTIO.
     pub timecode: String,

@@ -1,7 +1,10 @@
 """Reference views of one CMX3600 EDL, as JSON on stdout: what pycmx and what
 OpenTimelineIO's cmx_3600 adapter make of it.
 
-usage: edl_reference.py <file.edl> <rate numerator> <rate denominator>
+usage: edl_reference.py [--otio-json | --otio-file] <file> <rate numerator> <rate denominator>
+  (default) the EDL as pycmx and as OTIO's cmx_3600 adapter read it;
+  --otio-json: the EDL read by OTIO and written as .otio JSON, with OTIO's view of that JSON;
+  --otio-file: OTIO's view of an .otio file.
 Each reference is {"ok": ...} or {"error": "<message>"}; frames are at the given rate.
 """
 import json
@@ -66,6 +69,13 @@ def frames(rt, rate):
 
 
 def otio_view(text, rate):
+    timeline, ignored_mismatch = read_edl_with_otio(text, rate)
+    view = timeline_view(timeline, rate)
+    view["ignored_mismatch"] = ignored_mismatch
+    return view
+
+
+def read_edl_with_otio(text, rate):
     # The adapter refuses lists whose source and record durations differ (black and leader
     # events, speed effects it does not recognise); then read again with its own escape hatch,
     # which moves record times, and say so.
@@ -77,6 +87,10 @@ def otio_view(text, rate):
             text, adapter_name="cmx_3600", rate=rate, ignore_timecode_mismatch=True
         )
         ignored_mismatch = True
+    return timeline, ignored_mismatch
+
+
+def timeline_view(timeline, rate):
     tracks = []
     for track in timeline.tracks:
         offset = 0.0
@@ -84,7 +98,7 @@ def otio_view(text, rate):
             offset = -frames(track.source_range.start_time, rate)
         items = []
         for index, child in enumerate(track):
-            item = {"name": child.name, "schema": child.schema_name()}
+            item = {"name": child.name, "schema": child.schema_name(), "enabled": getattr(child, "enabled", True)}
             if isinstance(child, otio.schema.Transition):
                 cmx = child.metadata.get("cmx_3600", {})
                 item.update({
@@ -132,7 +146,7 @@ def otio_view(text, rate):
                     ]
             items.append(item)
         tracks.append({"name": track.name, "kind": track.kind, "items": items})
-    return {"title": timeline.name, "tracks": tracks, "ignored_mismatch": ignored_mismatch}
+    return {"title": timeline.name, "tracks": tracks}
 
 
 def guarded(fn, *args):
@@ -142,11 +156,36 @@ def guarded(fn, *args):
         return {"error": f"{type(e).__name__}: {e}"}
 
 
+def otio_json_view(text, rate):
+    """The EDL as OTIO reads it, written as .otio JSON, plus OTIO's view of that timeline."""
+    timeline, _ = read_edl_with_otio(text, rate)
+    written = otio.adapters.write_to_string(timeline, "otio_json")
+    again = otio.adapters.read_from_string(written, "otio_json")
+    return {"json": written, "view": timeline_view(again, rate)}
+
+
+def otio_file_view(path, rate):
+    return timeline_view(otio.adapters.read_from_file(path), rate)
+
+
 def main():
-    path, num, den = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    text = read_text(path)
+    mode = "edl"
+    args = sys.argv[1:]
+    if args[0].startswith("--"):
+        mode, args = args[0][2:], args[1:]
+    path, num, den = args[0], int(args[1]), int(args[2])
     rate = num / den
-    json.dump({"pycmx": guarded(pycmx_view, text), "otio": guarded(otio_view, text, rate)}, sys.stdout)
+    if mode == "edl":
+        text = read_text(path)
+        out = {"pycmx": guarded(pycmx_view, text), "otio": guarded(otio_view, text, rate)}
+    elif mode == "otio-json":
+        out = guarded(otio_json_view, read_text(path), rate)
+    elif mode == "otio-file":
+        out = guarded(otio_file_view, path, rate)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    json.dump(out, sys.stdout)
 
 
-main()
+if __name__ == "__main__":
+    main()
