@@ -3,10 +3,11 @@
 //! blank lines, missing titles and unknown lines (kept as comments, with a warning); strict
 //! about what it cannot read safely (bad timecodes, bad event lines), with line numbers.
 
-use super::comments::{self, Comment};
-use super::model::{
-    Cdl, Channels, Edl, Event, KeyKind, Locator, SourceKind, Speed, Transition, Warning,
+use super::cmx_fields::{
+    decode, parse_channels, parse_locator, parse_transition, shorten, split_lines, strip_keyword,
 };
+use super::comments::{self, Comment};
+use super::model::{Cdl, Edl, Event, SourceKind, Speed, Transition, Warning};
 use crate::timecode::{FrameRange, FrameRate, Timecode};
 use crate::{Error, Result};
 
@@ -67,22 +68,6 @@ pub fn parse_cmx3600(input: &str, bytes: &[u8], options: &Cmx3600Options) -> Res
         reader.line(index + 1, line)?;
     }
     reader.finish()
-}
-
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-    }
-}
-
-/// Lines ending in LF, CRLF, or (old Mac files) lone CR.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
-    let lone_cr = !text.contains('\n') && text.contains('\r');
-    let separator = if lone_cr { '\r' } else { '\n' };
-    text.split(separator)
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
 /// One event line, before its comments are attached.
@@ -624,123 +609,4 @@ impl<'a> Reader<'a> {
             warnings: self.warnings,
         })
     }
-}
-
-fn strip_keyword<'l>(line: &'l str, upper_start: &str, key: &str) -> Option<&'l str> {
-    // `key` is ASCII; when the uppercased start matches it, its bytes are the line's bytes.
-    upper_start
-        .starts_with(key)
-        .then(|| line.get(key.len()..))
-        .flatten()
-}
-
-fn parse_transition(code: &str, frames: u32) -> Option<Transition> {
-    let code = code.to_ascii_uppercase();
-    Some(match code.as_str() {
-        "C" => Transition::Cut,
-        "D" => Transition::Dissolve { frames },
-        "K" => Transition::Key {
-            kind: KeyKind::Foreground,
-            frames,
-        },
-        "KB" => Transition::Key {
-            kind: KeyKind::Background,
-            frames,
-        },
-        "KO" => Transition::Key {
-            kind: KeyKind::Out,
-            frames,
-        },
-        _ => {
-            let digits = code.strip_prefix('W')?;
-            if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            Transition::Wipe {
-                pattern: digits.parse().ok()?,
-                frames,
-            }
-        }
-    })
-}
-
-/// `V`, `A`, `A2`, `AA`, `B`, `AA/V`, `A2/V`, `A3` ... `A99`, `NONE`, and `/`-joined mixes.
-fn parse_channels(code: &str) -> Option<Channels> {
-    let mut channels = Channels::default();
-    for part in code.to_ascii_uppercase().split('/') {
-        match part {
-            "V" => channels.video = true,
-            "A" => channels.audio.push(1),
-            "AA" => channels.audio.extend([1, 2]),
-            "B" => {
-                channels.video = true;
-                channels.audio.push(1);
-            }
-            "NONE" => {}
-            _ => {
-                let digits = part.strip_prefix('A')?;
-                if digits.is_empty()
-                    || digits.len() > 2
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                {
-                    return None;
-                }
-                let n: u8 = digits.parse().ok()?;
-                if n == 0 {
-                    return None;
-                }
-                channels.audio.push(n);
-            }
-        }
-    }
-    channels.audio.sort_unstable();
-    channels.audio.dedup();
-    Some(channels)
-}
-
-/// `01:00:01:14 RED  ANIM FIX NEEDED` (the timecode may use `;`; colour and text optional).
-fn parse_locator(body: &str, rate: FrameRate, line: usize) -> Option<Locator> {
-    let mut parts = body.trim().splitn(2, char::is_whitespace);
-    let tc = parts.next()?;
-    let rest = parts.next().unwrap_or("").trim();
-    let label = Timecode::parse_detect_drop(tc, rate).ok()?;
-    let (color, text) = match rest.split_once(char::is_whitespace) {
-        Some((word, text)) if is_color(word) => (Some(word.to_string()), text.trim().to_string()),
-        None if is_color(rest) => (Some(rest.to_string()), String::new()),
-        _ => (None, rest.to_string()),
-    };
-    Some(Locator {
-        // Below one day's frames: fits i64.
-        frame: label.to_frame() as i64,
-        timecode: tc.to_string(),
-        color,
-        text,
-        line,
-    })
-}
-
-fn is_color(word: &str) -> bool {
-    matches!(
-        word.to_ascii_uppercase().as_str(),
-        "RED"
-            | "GREEN"
-            | "BLUE"
-            | "CYAN"
-            | "MAGENTA"
-            | "YELLOW"
-            | "WHITE"
-            | "BLACK"
-            | "PINK"
-            | "PURPLE"
-            | "ORANGE"
-    )
-}
-
-fn shorten(text: &str) -> String {
-    let mut out: String = text.chars().take(60).collect();
-    if text.chars().nth(60).is_some() {
-        out.push('…');
-    }
-    out
 }
