@@ -671,3 +671,112 @@ fn agrees_with_opentimelineio() {
         "{t:?}"
     );
 }
+
+/// Drop-frame lists (none in the shared data): random 29.97 and 59.94 lists written with `;`
+/// (and the same cut as non-drop with `:`), compared with OTIO's adapter at 30000/1001 and
+/// 60000/1001, and with pycmx's timecode text.
+#[test]
+fn drop_frame_lists_agree_with_opentimelineio() {
+    use rand::{Rng, SeedableRng};
+    let Some(python) = ref_python() else {
+        skip(
+            "drop_frame_lists_agree_with_opentimelineio",
+            "reference venv not installed",
+        );
+        return;
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2997);
+    let mut compared = 0;
+    for base in [FrameRate::FPS_29_97_NDF, FrameRate::FPS_59_94_NDF] {
+        for drop in [true, false] {
+            let rate = base.with_drop_frame(drop).unwrap();
+            let mut text = format!(
+                "TITLE: df test\nFCM: {}\n",
+                if drop { "DROP FRAME" } else { "NON-DROP FRAME" }
+            );
+            let mut record = Timecode::parse("01:00:00:00", rate).unwrap().to_frame();
+            let mut expected = Vec::new();
+            for n in 1..=150u32 {
+                // Sources near minute boundaries, where drop-frame matters.
+                let minute = rng.random_range(0..1400u64);
+                let at = Timecode::new(
+                    (minute / 60) as u32,
+                    (minute % 60) as u32,
+                    0,
+                    rate.dropped_per_minute(),
+                    rate,
+                )
+                .unwrap()
+                .to_frame();
+                let src_in = at.saturating_sub(rng.random_range(0..40));
+                let len = rng.random_range(1..200u64);
+                let tc = |f: u64| Timecode::from_frame(f, rate).unwrap().to_string();
+                text.push_str(&format!(
+                    "{n:03}  R{n:<6} V     C        {} {} {} {}\n* FROM CLIP NAME: clip {n}\n",
+                    tc(src_in),
+                    tc(src_in + len),
+                    tc(record),
+                    tc(record + len)
+                ));
+                expected.push((src_in, len, record));
+                record += len;
+            }
+            let name = format!("df_{}_{}.edl", rate.num(), drop);
+            let path = std::env::temp_dir().join(format!("rushes-{}-{name}", std::process::id()));
+            std::fs::write(&path, &text).unwrap();
+            let edl = parse_cmx3600(&name, text.as_bytes(), &Cmx3600Options::new(base)).unwrap();
+            let reference = reference(&python, &path, rate);
+            std::fs::remove_file(&path).unwrap();
+            assert_eq!(edl.events.len(), expected.len());
+            let clips: Vec<&Value> = reference["otio"]["ok"]["tracks"][0]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["schema"] == "Clip")
+                .collect();
+            let edits: Vec<&Value> = reference["pycmx"]["ok"]["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|e| e.as_array().unwrap())
+                .collect();
+            assert_eq!(clips.len(), expected.len(), "{name}");
+            for (((e, (src_in, len, rec)), clip), edit) in
+                edl.events.iter().zip(&expected).zip(&clips).zip(&edits)
+            {
+                assert_eq!(e.rate, rate);
+                assert_eq!(
+                    (e.source.start, e.source.len(), e.record.start),
+                    (*src_in as i64, *len, *rec as i64),
+                    "{name}"
+                );
+                assert_eq!(
+                    clip["source_start"].as_f64().unwrap(),
+                    *src_in as f64,
+                    "{name} event {}",
+                    e.number
+                );
+                assert_eq!(
+                    clip["source_duration"].as_f64().unwrap(),
+                    *len as f64,
+                    "{name}"
+                );
+                assert_eq!(
+                    clip["record_start"].as_f64().unwrap(),
+                    *rec as f64,
+                    "{name}"
+                );
+                assert_eq!(
+                    e.source_in().to_string(),
+                    edit["source_in"].as_str().unwrap()
+                );
+                assert_eq!(
+                    e.record_out().to_string(),
+                    edit["record_out"].as_str().unwrap()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 600);
+}
