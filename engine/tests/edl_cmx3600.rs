@@ -467,3 +467,21 @@ M2 R1 -12.0 01:00:00:00\nAUD 3 4\n* LOC: 00:00:00:05 RED x\n*ASC_SOP (1 1 1)(0 0
         let _ = parse_cmx3600("fuzz.edl", &bytes, &opts);
     }
 }
+
+#[test]
+fn the_model_serialises_to_json_and_back() {
+    let text = "TITLE: json\nFCM: DROP FRAME\n001  R1 V C 01:00:00;00 01:00:01;00 00:00:00;00 00:00:01;00\n\
+M2   R1       -29.9                01:00:00;00\n* LOC: 00:00:00;10 RED x\n*ASC_SAT 0.5\n";
+    let edl = parse(text, FrameRate::FPS_29_97_NDF);
+    let json = serde_json::to_string(&edl).unwrap();
+    let back: Edl = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, edl);
+    // A rate that cannot exist is refused when read back.
+    let forged = json.replacen(
+        "\"num\":30000,\"den\":1001,\"drop_frame\":true",
+        "\"num\":25,\"den\":1,\"drop_frame\":true",
+        1,
+    );
+    assert_ne!(forged, json);
+    assert!(serde_json::from_str::<Edl>(&forged).is_err());
+}

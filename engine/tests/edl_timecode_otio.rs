@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use rand::{Rng, SeedableRng};
-use rushes_engine::timecode::{FrameRate, Timecode};
+use rushes_engine::timecode::{FrameRate, Rounding, Timecode, convert_frame};
 use rushes_test_support::{ref_python, skip};
 
 #[test]
@@ -100,5 +100,87 @@ fn timecode_labels_agree_with_opentimelineio() {
     eprintln!(
         "{} timecodes agree with OpenTimelineIO ({early_wraps} NDF labels past OTIO's early wrap checked as wrapped)",
         cases.len() - early_wraps
+    );
+}
+
+fn run_script(
+    python: &std::path::Path,
+    script: &str,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/edl_ref")
+        .join(script);
+    let mut child = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "reference script failed");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn rate_conversion_agrees_with_opentimelineio() {
+    let Some(python) = ref_python() else {
+        skip(
+            "rate_conversion_agrees_with_opentimelineio",
+            "reference venv not installed",
+        );
+        return;
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5ca1e);
+    let mut cases = Vec::new();
+    for from in FrameRate::STANDARD {
+        for to in FrameRate::STANDARD {
+            for _ in 0..40 {
+                cases.push((rng.random_range(-1_000_000i64..5_000_000), from, to));
+            }
+        }
+    }
+    let request: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(f, a, b)| serde_json::json!({"frame": f, "from": a.as_f64(), "to": b.as_f64()}))
+        .collect();
+    let answers = run_script(
+        &python,
+        "otio_rescale.py",
+        &serde_json::Value::from(request),
+    );
+    let answers = answers.as_array().unwrap();
+    let mut exact_halves = 0;
+    for ((frame, from, to), theirs) in cases.iter().zip(answers) {
+        let theirs = theirs.as_f64().unwrap();
+        let down = convert_frame(*frame, *from, *to, Rounding::Down).unwrap();
+        let up = convert_frame(*frame, *from, *to, Rounding::Up).unwrap();
+        let nearest = convert_frame(*frame, *from, *to, Rounding::Nearest).unwrap();
+        // OTIO computes in floating point; ours is exact. The float lies within our floor and
+        // ceiling (to float precision) and rounds to our nearest frame unless it is a half.
+        let tolerance = 1e-7;
+        assert!(
+            down as f64 <= theirs + tolerance && theirs - tolerance <= up as f64,
+            "{frame} {from} -> {to}: {theirs} vs [{down}, {up}]"
+        );
+        assert!(up - down <= 1);
+        if ((theirs - theirs.floor()) - 0.5).abs() < tolerance {
+            // Halves go up.
+            assert_eq!(nearest, up, "{frame} {from} -> {to}");
+            exact_halves += 1;
+        } else {
+            assert_eq!(nearest as f64, theirs.round(), "{frame} {from} -> {to}");
+        }
+    }
+    assert!(exact_halves < cases.len() / 10);
+    eprintln!(
+        "{} conversions agree with OTIO ({exact_halves} exact halves)",
+        cases.len()
     );
 }
