@@ -135,6 +135,31 @@ fn every_edl_parses() {
         events += edl.events.len();
     }
     assert_eq!(events, 8115);
+    // Strict mode refuses exactly the lists that need the lenient repairs: an out point before
+    // its in point (Premiere) and 30 fps sound timecode in a 24 fps list.
+    let mut refused = Vec::new();
+    for path in &files {
+        let name = name_of(path);
+        let bytes = std::fs::read(path).unwrap();
+        let strict = Cmx3600Options {
+            strict: true,
+            ..Cmx3600Options::new(rate_of(&name))
+        };
+        if let Err(e) = parse_cmx3600(&name, &bytes, &strict) {
+            refused.push(e.to_string());
+        }
+    }
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].starts_with("INS4_R3_DX_092117.edl: line 455: timecode `17:52:28:26`"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with(
+            "adobe_dai109_test.txt: line 19: record out 00:00:00:00 is before record in 00:00:14:06"
+        ),
+        "{refused:?}"
+    );
 }
 
 #[test]

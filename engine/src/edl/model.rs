@@ -65,13 +65,17 @@ pub struct Event {
     pub source_file: Option<String>,
     /// `FROM CLIP:` (Avid) / `FROM FILE:` (Nucoda) path, or an OTIO media reference URL.
     pub media_path: Option<String>,
-    /// Locators (`LOC:` comments, OTIO markers) on this event.
+    /// Locators (`LOC:` comments, OTIO markers) on this event. For a two-line transition they
+    /// sit on the second (incoming) line.
     pub locators: Vec<Locator>,
-    /// The ASC CDL carried by `ASC_SOP` / `ASC_SAT` comments.
+    /// The ASC CDL carried by `ASC_SOP` / `ASC_SAT` comments (both lines of a transition carry
+    /// the event's CDL, as do its `SOURCE FILE` and media path).
     pub cdl: Option<Cdl>,
-    /// The transition's effect name (`EFFECTS NAME IS ...`), if given.
+    /// The transition's effect name (`EFFECTS NAME IS ...`), if given (on the incoming line).
     pub effect_name: Option<String>,
-    /// Every comment and extra line of the event as written (trimmed), recognised or not.
+    /// Every comment and extra line of the event as written (trimmed), recognised or not
+    /// (`M2`, `AUD`, `SPLIT`, `REM` lines included); on the last line of a transition. For
+    /// OTIO, the `cmx_3600.comments` metadata.
     pub comments: Vec<String>,
 }
 
