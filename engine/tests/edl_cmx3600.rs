@@ -151,6 +151,12 @@ AUD  3    4\n\
     assert!(events[10].channels.audio.is_empty() && !events[10].channels.video);
     assert!(events[11].channels.video);
     assert_eq!(events[11].channels.audio, vec![2]);
+    let groups: Vec<usize> = edl.event_groups().iter().map(|g| g.len()).collect();
+    assert_eq!(groups, [1, 2, 2, 2, 1, 1, 1, 1, 1]);
+    assert_eq!(
+        edl.event_groups()[1][1].clip_name.as_deref(),
+        Some("clip_B")
+    );
 }
 
 #[test]

@@ -22,6 +22,22 @@ pub struct Edl {
     pub warnings: Vec<Warning>,
 }
 
+impl Edl {
+    /// The events grouped as written: consecutive lines sharing an event number (one line for
+    /// a cut, two for a transition: outgoing then incoming).
+    pub fn event_groups(&self) -> Vec<&[Event]> {
+        let mut groups = Vec::new();
+        let mut rest = self.events.as_slice();
+        while let Some(first) = rest.first() {
+            let len = rest.iter().take_while(|e| e.number == first.number).count();
+            let (group, tail) = rest.split_at(len);
+            groups.push(group);
+            rest = tail;
+        }
+        groups
+    }
+}
+
 /// Something a reader skipped or repaired, with where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
