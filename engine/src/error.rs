@@ -71,4 +71,29 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- timecode / edl -------------------------------------------------------------------------
+    /// A timecode text or value that does not exist at its frame rate.
+    #[error("timecode `{text}`: {problem}")]
+    BadTimecode { text: String, problem: String },
+    /// A frame rate that cannot be used.
+    #[error("frame rate `{rate}`: {problem}")]
+    BadFrameRate { rate: String, problem: String },
+    /// A CMX3600 EDL line that cannot be read.
+    #[error("{input}: line {line}: {problem}")]
+    EdlSyntax {
+        input: String,
+        line: usize,
+        problem: String,
+    },
+    /// An edit list past the reader's size limits.
+    #[error("{input}: edit list too large: {problem}")]
+    EdlTooLarge { input: String, problem: String },
+    /// An OpenTimelineIO document that cannot be read; `path` is a JSON path.
+    #[error("{input}: {path}: {problem}")]
+    OtioInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
 }

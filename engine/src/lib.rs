@@ -3,10 +3,12 @@
 //! The engine never opens files, sockets or environment variables itself: callers hand it readers,
 //! writers, buffers or a small I/O trait object (see [`mhl::fs`]).
 
+pub mod edl;
 pub mod error;
 pub mod hash;
 pub mod mhl;
 pub mod sample;
+pub mod timecode;
 
 pub use error::Error;
 
