@@ -71,4 +71,16 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- fdl ----------------------------------------------------------------------------------
+    /// An ASC FDL document is malformed or breaks the FDL rules (`problems` lists every one).
+    #[error("{name}: invalid ASC FDL: {summary}")]
+    FdlInvalid {
+        name: String,
+        summary: String,
+        problems: Vec<crate::fdl::Problem>,
+    },
+    /// A canvas template cannot be applied to the chosen source canvas and framing decision.
+    #[error("{name}: cannot apply canvas template: {problem}")]
+    FdlTemplate { name: String, problem: String },
 }

@@ -4,6 +4,7 @@
 //! writers, buffers or a small I/O trait object (see [`mhl::fs`]).
 
 pub mod error;
+pub mod fdl;
 pub mod hash;
 pub mod mhl;
 pub mod sample;
