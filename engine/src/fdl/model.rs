@@ -402,18 +402,15 @@ pub enum RoundMode {
     Down,
     /// To nearest (ties to even, as the ASC's tools do).
     Round,
-    /// No rounding (FDL v1.x and v2.0 only; v2.0.1 dropped it).
-    None,
 }
 
 impl RoundMode {
-    /// Parses the JSON spelling (`none` included; the validator refuses it in v2 documents).
+    /// Parses the JSON spelling.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "up" => Some(Self::Up),
             "down" => Some(Self::Down),
             "round" => Some(Self::Round),
-            "none" => Some(Self::None),
             _ => None,
         }
     }
@@ -460,7 +457,7 @@ pub struct CanvasTemplate {
     /// Horizontal alignment (centre when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alignment_method_horizontal: Option<HAlign>,
-    /// The outer layer of the source kept in the output canvas.
+    /// The outer layer of the source kept in the output canvas (`"none"` in FDL v1.x reads as absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preserve_from_source_canvas: Option<GeometryPath>,
     /// Largest allowed output canvas.

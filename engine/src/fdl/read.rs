@@ -545,14 +545,17 @@ impl Reader {
                 "left, center, right",
             )
         });
-        let preserve_from_source_canvas = m.get("preserve_from_source_canvas").and_then(|v| {
-            self.enum_value(
+        let preserve_from_source_canvas = match m.get("preserve_from_source_canvas") {
+            // FDL v1.x (and v2.0) spelled "nothing preserved" as "none"; v2.0.1 dropped it.
+            Some(Value::String(s)) if s == "none" && self.major < 2 => None,
+            Some(v) => self.enum_value(
                 v,
                 &format!("{path}.preserve_from_source_canvas"),
                 GeometryPath::parse,
                 layers,
-            )
-        });
+            ),
+            None => None,
+        };
         let pad_to_maximum = match m.get("pad_to_maximum") {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
@@ -594,20 +597,14 @@ impl Reader {
                 self.enum_value(v, &format!("{path}.even"), RoundEven::parse, "whole, even")
             })
             .unwrap_or(RoundEven::Even);
-        let modes = if self.major >= 2 {
-            "up, down, round"
-        } else {
-            "up, down, round, none"
-        };
-        let major = self.major;
         let mode = self
             .required(m, path, "mode")
             .and_then(|v| {
                 self.enum_value(
                     v,
                     &format!("{path}.mode"),
-                    |s| RoundMode::parse(s).filter(|m| major < 2 || *m != RoundMode::None),
-                    modes,
+                    RoundMode::parse,
+                    "up, down, round",
                 )
             })
             .unwrap_or(RoundMode::Up);

@@ -130,14 +130,13 @@ pub struct TemplateResult {
 }
 
 /// Rounds `value` by an FDL rounding rule: up/down/round (ties to even, as the ASC's library does)
-/// to a whole number, then to an even one when asked; `RoundMode::None` leaves it alone.
+/// to a whole number, then to an even one when asked.
 pub fn fdl_round(value: f64, rule: RoundStrategy) -> f64 {
     let magnitude = value.abs();
     let mut v = match rule.mode {
         RoundMode::Up => magnitude.ceil(),
         RoundMode::Down => magnitude.floor(),
         RoundMode::Round => magnitude.round_ties_even(),
-        RoundMode::None => return value,
     };
     if rule.even == RoundEven::Even && v % 2.0 != 0.0 {
         v = match rule.mode {
@@ -495,15 +494,7 @@ pub fn apply_template(
     let preserve = template.preserve_from_source_canvas;
     let max = template.maximum_dimensions;
     let pad = template.pad_to_maximum.unwrap_or(false) && max.is_some();
-    let mut rounding = template.round.unwrap_or_default();
-    if rounding.mode == RoundMode::None && !pad {
-        // The canvas must come out in whole pixels; without padding to whole maximum dimensions
-        // the reference falls back to the spec's even/round.
-        rounding = RoundStrategy {
-            even: RoundEven::Even,
-            mode: RoundMode::Round,
-        };
-    }
+    let rounding = template.round.unwrap_or_default();
     let target = Size {
         w: template.target_dimensions.width as f64,
         h: template.target_dimensions.height as f64,
