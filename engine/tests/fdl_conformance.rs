@@ -665,3 +665,176 @@ fn written_fdls_pass_fdl_validate() {
         assert_eq!(judgement["schema_errors"], json!([]), "{}", file.display());
     }
 }
+
+/// Checks one result's pixel plan; returns the largest distance between a source framing-decision
+/// corner mapped through the plan and the corresponding corner of the written framing decision
+/// (`None` when the output framing was cropped by the canvas edge).
+fn check_plan(result: &fdl::TemplateResult, source: &Fdl, what: &str) -> Option<f64> {
+    let plan = &result.plan;
+    let tol = 1e-6;
+    let (c, p) = (plan.source_crop, plan.placement);
+    assert!(
+        c.x >= -tol && c.y >= -tol,
+        "{what}: crop starts outside the source"
+    );
+    assert!(
+        c.x + c.width <= plan.source_size.width as f64 + tol,
+        "{what}: crop too wide"
+    );
+    assert!(
+        c.y + c.height <= plan.source_size.height as f64 + tol,
+        "{what}: crop too tall"
+    );
+    assert!(
+        p.x >= -tol && p.y >= -tol,
+        "{what}: placement outside the output"
+    );
+    assert!(
+        p.x + p.width <= plan.output_size.width as f64 + tol,
+        "{what}: placement too wide"
+    );
+    assert!(
+        p.y + p.height <= plan.output_size.height as f64 + tol,
+        "{what}: placement too tall"
+    );
+    assert!(
+        (c.width * plan.scale_x - p.width).abs() < 1e-6 * p.width.max(1.0),
+        "{what}"
+    );
+    assert!(
+        (c.height * plan.scale_y - p.height).abs() < 1e-6 * p.height.max(1.0),
+        "{what}"
+    );
+    assert!(
+        (p.x + p.width + plan.pad_right - plan.output_size.width as f64).abs() < tol,
+        "{what}"
+    );
+    assert!(
+        (p.y + p.height + plan.pad_bottom - plan.output_size.height as f64).abs() < tol,
+        "{what}"
+    );
+
+    let source_canvas = &result.fdl.contexts[0].canvases[0];
+    let new_canvas = &result.fdl.contexts[0].canvases[1];
+    let out_fd = &new_canvas.framing_decisions[0];
+    let src_fd = source_canvas
+        .framing_decisions
+        .iter()
+        .find(|fd| fd.framing_intent_id == out_fd.framing_intent_id)
+        .unwrap();
+    assert_eq!(
+        source_canvas, &source.contexts[0].canvases[0],
+        "{what}: source canvas copied"
+    );
+    let (ow, oh) = (
+        new_canvas.dimensions.width as f64,
+        new_canvas.dimensions.height as f64,
+    );
+    let (ax, ay) = (out_fd.anchor_point.x, out_fd.anchor_point.y);
+    let (bx, by) = (ax + out_fd.dimensions.width, ay + out_fd.dimensions.height);
+    let (mx0, my0) = plan.map_to_output(src_fd.anchor_point.x, src_fd.anchor_point.y);
+    let (mx1, my1) = plan.map_to_output(
+        src_fd.anchor_point.x + src_fd.dimensions.width,
+        src_fd.anchor_point.y + src_fd.dimensions.height,
+    );
+    let cropped = mx0 < -tol || my0 < -tol || mx1 > ow + tol || my1 > oh + tol;
+    if cropped {
+        return None;
+    }
+    let d = [(mx0 - ax), (my0 - ay), (mx1 - bx), (my1 - by)]
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    Some(d)
+}
+
+#[test]
+fn pixel_plans_put_the_framing_on_the_written_framing() {
+    let Some(dir) = shared_data("fdl") else {
+        return skip_no_data("pixel_plans_put_the_framing_on_the_written_framing", "fdl");
+    };
+    let mut worst = 0.0f64;
+    let mut checked = 0;
+    for t in triples(&dir) {
+        let result = apply(&t.source, &t.template, Some(&t.intent)).unwrap();
+        let source = Fdl::from_json(&t.source, "source").unwrap();
+        if let Some(d) = check_plan(&result, &source, &t.name) {
+            worst = worst.max(d);
+            checked += 1;
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(3);
+    for i in 0..400 {
+        let (s, t) = random_scenario(&mut rng);
+        let Ok(result) = apply(s.to_string().as_bytes(), t.to_string().as_bytes(), None) else {
+            continue;
+        };
+        let source = Fdl::from_json(s.to_string().as_bytes(), "random").unwrap();
+        if let Some(d) = check_plan(&result, &source, &format!("random #{i}")) {
+            worst = worst.max(d);
+            checked += 1;
+        }
+    }
+    eprintln!("{checked} plans: framing corners land within {worst:.4} px of the written framing");
+    assert!(worst <= 1e-6, "worst {worst}");
+    assert!(checked > 150);
+}
+
+#[test]
+fn rounding_agrees_with_asc_fdl() {
+    let Some(python) = ref_python() else {
+        return skip(
+            "rounding_agrees_with_asc_fdl",
+            "reference venv (asc-fdl) not installed",
+        );
+    };
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut values: Vec<f64> = (-40..=40).map(|i| f64::from(i) * 0.25).collect();
+    values.extend((0..300).map(|_| rng.random_range(-5000.0..5000.0)));
+    values.extend([
+        2159.76023976024,
+        3840.4262877442275,
+        0.5,
+        1.5,
+        2.5,
+        -2.5,
+        1e-12,
+    ]);
+    let script = "import json,sys,fdl\n\
+        vals=json.load(sys.stdin)\n\
+        out=[[fdl.fdl_round(v,e,m) for e in ('whole','even') for m in ('up','down','round')] for v in vals]\n\
+        json.dump(out,sys.stdout)";
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&serde_json::to_vec(&values).unwrap())
+            .unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let reference: Vec<Vec<f64>> = serde_json::from_slice(&output.stdout).unwrap();
+    let rules: Vec<fdl::RoundStrategy> = [fdl::RoundEven::Whole, fdl::RoundEven::Even]
+        .into_iter()
+        .flat_map(|even| {
+            [
+                fdl::RoundMode::Up,
+                fdl::RoundMode::Down,
+                fdl::RoundMode::Round,
+            ]
+            .map(|mode| fdl::RoundStrategy { even, mode })
+        })
+        .collect();
+    for (v, theirs) in values.iter().zip(&reference) {
+        for (rule, expected) in rules.iter().zip(theirs) {
+            assert_eq!(fdl::fdl_round(*v, *rule), *expected, "{v} {rule:?}");
+        }
+    }
+}

@@ -7,16 +7,18 @@
 //! - [`apply_template`] applies a canvas template the way the ASC's reference library does and
 //!   returns the new FDL plus a [`PixelPlan`] for the image operation.
 
+mod geometry;
 mod model;
+mod plan;
 mod read;
 mod template;
 mod validate;
 
+pub use geometry::fdl_round;
 pub use model::*;
+pub use plan::{PixelPlan, Rect};
 pub use read::MAX_FDL_BYTES;
-pub use template::{
-    ApplyOptions, PixelPlan, Rect, SourceSelection, TemplateResult, apply_template, fdl_round,
-};
+pub use template::{ApplyOptions, SourceSelection, TemplateResult, apply_template};
 pub use validate::{MAX_DIMENSION, MAX_SQUEEZE, MAX_TEXT_CHARS, validate};
 
 use crate::{Error, Result};

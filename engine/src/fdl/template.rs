@@ -9,8 +9,10 @@
 
 use sha2::{Digest, Sha256};
 
+use super::geometry::*;
 use super::model::*;
-use super::validate::{MAX_DIMENSION, to_float, validate};
+pub use super::plan::{PixelPlan, Rect};
+use super::validate::{MAX_DIMENSION, validate};
 use super::{Problem, invalid};
 use crate::{Error, Result};
 
@@ -41,80 +43,6 @@ pub struct ApplyOptions {
     pub context_creator: Option<String>,
 }
 
-/// A rectangle in pixels (fractional where the geometry is).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Rect {
-    /// Left edge.
-    pub x: f64,
-    /// Top edge.
-    pub y: f64,
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-}
-
-/// What an image operation must do to the source canvas pixels to produce the new canvas:
-/// crop `source_crop`, resample it by `scale_x` x `scale_y` into `placement` on an
-/// `output_size` canvas, and fill the rest (the pads) with black.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PixelPlan {
-    /// Size of the source canvas image.
-    pub source_size: DimensionsInt,
-    /// Region of the source image that appears in the output (source pixels).
-    pub source_crop: Rect,
-    /// Size of the output image (the new canvas).
-    pub output_size: DimensionsInt,
-    /// Where `source_crop` lands in the output (output pixels); `x`/`y` are the left/top pads.
-    pub placement: Rect,
-    /// Horizontal output pixels per source pixel (includes the de-squeeze).
-    pub scale_x: f64,
-    /// Vertical output pixels per source pixel.
-    pub scale_y: f64,
-    /// Horizontal stretch from the squeeze change: source squeeze / target squeeze.
-    pub desqueeze: f64,
-    /// The template's scale factor (in de-squeezed units) before rounding.
-    pub scale: f64,
-    /// Squeeze of the source pixels.
-    pub source_squeeze: f64,
-    /// Squeeze of the output pixels.
-    pub target_squeeze: f64,
-    /// Pad right of the placement (output pixels).
-    pub pad_right: f64,
-    /// Pad below the placement (output pixels).
-    pub pad_bottom: f64,
-}
-
-impl PixelPlan {
-    /// Where a source pixel position lands in the output.
-    pub fn map_to_output(&self, x: f64, y: f64) -> (f64, f64) {
-        (
-            self.placement.x + (x - self.source_crop.x) * self.scale_x,
-            self.placement.y + (y - self.source_crop.y) * self.scale_y,
-        )
-    }
-
-    /// When no resampling is needed (scale 1 both ways) and every edge is on a whole pixel:
-    /// `(source x, source y, width, height, output x, output y)` of an exact copy.
-    pub fn integer_crop(&self) -> Option<(u32, u32, u32, u32, u32, u32)> {
-        let whole = |v: f64| v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&v);
-        let c = self.source_crop;
-        let p = self.placement;
-        let vals = [c.x, c.y, c.width, c.height, p.x, p.y];
-        if self.scale_x != 1.0 || self.scale_y != 1.0 || !vals.iter().all(|v| whole(*v)) {
-            return None;
-        }
-        Some((
-            c.x as u32,
-            c.y as u32,
-            c.width as u32,
-            c.height as u32,
-            p.x as u32,
-            p.y as u32,
-        ))
-    }
-}
-
 /// The result of applying a canvas template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateResult {
@@ -127,213 +55,6 @@ pub struct TemplateResult {
     pub framing_decision_id: String,
     /// The pixel operation matching the new canvas.
     pub plan: PixelPlan,
-}
-
-/// Rounds `value` by an FDL rounding rule: up/down/round (ties to even, as the ASC's library does)
-/// to a whole number, then to an even one when asked.
-pub fn fdl_round(value: f64, rule: RoundStrategy) -> f64 {
-    let magnitude = value.abs();
-    let mut v = match rule.mode {
-        RoundMode::Up => magnitude.ceil(),
-        RoundMode::Down => magnitude.floor(),
-        RoundMode::Round => magnitude.round_ties_even(),
-    };
-    if rule.even == RoundEven::Even && v % 2.0 != 0.0 {
-        v = match rule.mode {
-            RoundMode::Up => v + 1.0,
-            RoundMode::Down => v - 1.0,
-            _ => {
-                if (v + 1.0 - magnitude).abs() <= (v - 1.0 - magnitude).abs() {
-                    v + 1.0
-                } else {
-                    v - 1.0
-                }
-            }
-        };
-    }
-    if value < 0.0 { -v } else { v }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Size {
-    w: f64,
-    h: f64,
-}
-
-impl Size {
-    fn is_zero(self) -> bool {
-        self.w == 0.0 && self.h == 0.0
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Pt {
-    x: f64,
-    y: f64,
-}
-
-/// The four layers; a zero size means "absent", as in the reference library.
-#[derive(Debug, Clone, Copy, Default)]
-struct Geometry {
-    canvas: Size,
-    effective: Size,
-    protection: Size,
-    framing: Size,
-    effective_anchor: Pt,
-    protection_anchor: Pt,
-    framing_anchor: Pt,
-}
-
-impl Geometry {
-    fn get(&self, path: GeometryPath) -> (Size, Pt) {
-        match path {
-            GeometryPath::CanvasDimensions => (self.canvas, Pt::default()),
-            GeometryPath::EffectiveDimensions => (self.effective, self.effective_anchor),
-            GeometryPath::ProtectionDimensions => (self.protection, self.protection_anchor),
-            GeometryPath::FramingDimensions => (self.framing, self.framing_anchor),
-        }
-    }
-
-    fn map(self, size: impl Fn(Size) -> Size, point: impl Fn(Pt) -> Pt) -> Self {
-        Self {
-            canvas: size(self.canvas),
-            effective: size(self.effective),
-            protection: size(self.protection),
-            framing: size(self.framing),
-            effective_anchor: point(self.effective_anchor),
-            protection_anchor: point(self.protection_anchor),
-            framing_anchor: point(self.framing_anchor),
-        }
-    }
-}
-
-/// The source layer at `path`, or `None` when the source does not define it.
-fn source_layer(canvas: &Canvas, fd: &FramingDecision, path: GeometryPath) -> Option<(Size, Pt)> {
-    let size = |d: DimensionsFloat| Size {
-        w: d.width,
-        h: d.height,
-    };
-    let pt = |p: Point| Pt { x: p.x, y: p.y };
-    match path {
-        GeometryPath::CanvasDimensions => Some((size(to_float(canvas.dimensions)), Pt::default())),
-        GeometryPath::EffectiveDimensions => Some((
-            size(to_float(canvas.effective_dimensions?)),
-            pt(canvas.effective_anchor_point?),
-        )),
-        GeometryPath::ProtectionDimensions => Some((
-            size(fd.protection_dimensions?),
-            pt(fd.protection_anchor_point?),
-        )),
-        GeometryPath::FramingDimensions => Some((size(fd.dimensions), pt(fd.anchor_point))),
-    }
-}
-
-fn populate_from(geo: &mut Geometry, start: GeometryPath, canvas: &Canvas, fd: &FramingDecision) {
-    for path in GeometryPath::ALL.into_iter().filter(|p| *p >= start) {
-        let Some((size, anchor)) = source_layer(canvas, fd, path) else {
-            continue;
-        };
-        match path {
-            GeometryPath::CanvasDimensions => geo.canvas = size,
-            GeometryPath::EffectiveDimensions => {
-                geo.effective = size;
-                geo.effective_anchor = anchor;
-            }
-            GeometryPath::ProtectionDimensions => {
-                geo.protection = size;
-                geo.protection_anchor = anchor;
-            }
-            GeometryPath::FramingDimensions => {
-                geo.framing = size;
-                geo.framing_anchor = anchor;
-            }
-        }
-    }
-}
-
-/// Fills missing outer layers from the outermost known one (protection is never invented) and
-/// makes anchors relative to `offset`.
-fn fill_hierarchy_gaps(geo: Geometry, offset: Pt) -> Geometry {
-    let (reference, reference_anchor) = if !geo.canvas.is_zero() {
-        (geo.canvas, Pt::default())
-    } else if !geo.effective.is_zero() {
-        (geo.effective, geo.effective_anchor)
-    } else if !geo.protection.is_zero() {
-        (geo.protection, geo.protection_anchor)
-    } else {
-        (geo.framing, geo.framing_anchor)
-    };
-    let mut out = geo;
-    if out.canvas.is_zero() {
-        out.canvas = reference;
-    }
-    if out.effective.is_zero() {
-        out.effective = reference;
-        out.effective_anchor = reference_anchor;
-    }
-    let relative = |p: Pt| Pt {
-        x: (p.x - offset.x).max(0.0),
-        y: (p.y - offset.y).max(0.0),
-    };
-    out.effective_anchor = relative(out.effective_anchor);
-    out.protection_anchor = relative(out.protection_anchor);
-    out.framing_anchor = relative(out.framing_anchor);
-    out
-}
-
-fn output_size_for_axis(canvas: f64, max: Option<f64>, pad: bool) -> f64 {
-    match max {
-        Some(m) if pad || canvas > m => m,
-        _ => canvas,
-    }
-}
-
-/// How far the content moves along one axis to sit in the output as the template asks.
-#[allow(clippy::too_many_arguments)]
-fn alignment_shift(
-    fit_size: f64,
-    fit_anchor: f64,
-    output: f64,
-    canvas: f64,
-    target: f64,
-    centered: bool,
-    factor: f64,
-    pad: bool,
-) -> f64 {
-    let overflow = canvas - output;
-    if overflow == 0.0 && !pad {
-        return 0.0;
-    }
-    let target_offset = if pad || centered {
-        (output - target) * 0.5
-    } else {
-        0.0
-    };
-    let mut shift = target_offset + (target - fit_size) * factor - fit_anchor;
-    if !pad && overflow > 0.0 {
-        shift = shift.min(0.0).max(-overflow);
-    }
-    shift
-}
-
-/// The part of a layer still inside the output canvas.
-fn crop_layer(size: Size, theoretical: Pt, clamped: Pt, canvas: Size) -> Size {
-    if size.is_zero() {
-        return size;
-    }
-    let w = (size.w - (-theoretical.x).max(0.0)).min(canvas.w - clamped.x);
-    let h = (size.h - (-theoretical.y).max(0.0)).min(canvas.h - clamped.y);
-    Size {
-        w: w.max(0.0),
-        h: h.max(0.0),
-    }
-}
-
-fn min_size(a: Size, b: Size) -> Size {
-    Size {
-        w: a.w.min(b.w),
-        h: a.h.min(b.h),
-    }
 }
 
 fn template_error(template: &CanvasTemplate, problem: impl Into<String>) -> Error {
@@ -673,14 +394,32 @@ pub fn apply_template(
         ));
     }
 
-    // The pixel plan: the fit-source rectangle of the source maps onto its place in the output.
-    let (src_fit, src_fit_anchor) = match source_layer(canvas, fd, fit_source) {
-        Some(layer) => layer,
-        None => (fit_size, fit_anchor),
+    // The pixel plan maps a source rectangle exactly onto its written place in the output: the
+    // framing decision when it survived whole (so the picture lands where the new FDL says),
+    // otherwise the fit source (whose scaled, rounded rectangle was placed before cropping).
+    let framing_whole = framing == geo.framing && theo_fram == fram_anchor;
+    let ((src_fit, src_fit_anchor), (dst_fit, out_fit_anchor)) = if framing_whole {
+        (
+            (
+                Size {
+                    w: fd.dimensions.width,
+                    h: fd.dimensions.height,
+                },
+                Pt {
+                    x: fd.anchor_point.x,
+                    y: fd.anchor_point.y,
+                },
+            ),
+            (framing, fram_anchor),
+        )
+    } else {
+        (
+            source_layer(canvas, fd, fit_source).unwrap_or((fit_size, fit_anchor)),
+            (scaled_fit, moved(scaled_fit_anchor)),
+        )
     };
-    let out_fit_anchor = moved(scaled_fit_anchor);
-    let scale_x = scaled_fit.w / src_fit.w;
-    let scale_y = scaled_fit.h / src_fit.h;
+    let scale_x = dst_fit.w / src_fit.w;
+    let scale_y = dst_fit.h / src_fit.h;
     if !(scale_x.is_finite() && scale_x > 0.0 && scale_y.is_finite() && scale_y > 0.0) {
         return Err(template_error(
             template,
@@ -815,4 +554,156 @@ pub fn apply_template(
         framing_decision_id: decision_id,
         plan,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn source(squeeze: f64) -> Fdl {
+        let json = format!(
+            r#"{{"uuid": "6e7fed27-35d5-43ac-8bfb-81951d5925d6", "version": {{"major": 2, "minor": 0}},
+            "framing_intents": [{{"id": "1", "aspect_ratio": {{"width": 2, "height": 1}}}}],
+            "contexts": [{{"label": "Cam", "canvases": [{{"id": "C", "source_canvas_id": "C",
+              "dimensions": {{"width": 2000, "height": 1000}}, "anamorphic_squeeze": {squeeze},
+              "framing_decisions": [{{"id": "C-1", "framing_intent_id": "1",
+                "dimensions": {{"width": 1000, "height": 500}}, "anchor_point": {{"x": 500, "y": 250}}}}]}}]}}]}}"#
+        );
+        Fdl::from_json(json.as_bytes(), "unit").unwrap()
+    }
+
+    fn template(w: i64, h: i64, squeeze: f64, method: FitMethod) -> CanvasTemplate {
+        CanvasTemplate {
+            label: None,
+            id: "T".into(),
+            target_dimensions: DimensionsInt {
+                width: w,
+                height: h,
+            },
+            target_anamorphic_squeeze: squeeze,
+            fit_source: GeometryPath::FramingDimensions,
+            fit_method: method,
+            alignment_method_vertical: None,
+            alignment_method_horizontal: None,
+            preserve_from_source_canvas: None,
+            maximum_dimensions: None,
+            pad_to_maximum: None,
+            round: None,
+            custom: Custom::new(),
+        }
+    }
+
+    fn run(fdl: &Fdl, t: &CanvasTemplate) -> TemplateResult {
+        apply_template(
+            fdl,
+            t,
+            &SourceSelection::default(),
+            &ApplyOptions::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn half_size_framing_extraction() {
+        let r = run(&source(1.0), &template(500, 250, 1.0, FitMethod::Width));
+        let p = &r.plan;
+        assert_eq!(
+            p.output_size,
+            DimensionsInt {
+                width: 500,
+                height: 250
+            }
+        );
+        assert_eq!((p.scale_x, p.scale_y, p.scale), (0.5, 0.5, 0.5));
+        assert_eq!(
+            p.source_crop,
+            Rect {
+                x: 500.0,
+                y: 250.0,
+                width: 1000.0,
+                height: 500.0
+            }
+        );
+        assert_eq!(
+            p.placement,
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                width: 500.0,
+                height: 250.0
+            }
+        );
+        assert_eq!(p.integer_crop(), None);
+        let out = &r.fdl.contexts[0].canvases[1];
+        assert_eq!(out.source_canvas_id, "C");
+        assert_eq!(out.framing_decisions[0].id, format!("{}-1", r.canvas_id));
+        assert!(validate(&r.fdl).is_empty(), "{:?}", validate(&r.fdl));
+    }
+
+    #[test]
+    fn same_size_is_an_exact_integer_crop() {
+        let r = run(&source(1.0), &template(1000, 500, 1.0, FitMethod::FitAll));
+        assert_eq!(r.plan.integer_crop(), Some((500, 250, 1000, 500, 0, 0)));
+    }
+
+    #[test]
+    fn anamorphic_source_is_desqueezed() {
+        let r = run(&source(2.0), &template(2000, 500, 1.0, FitMethod::Height));
+        let p = &r.plan;
+        assert_eq!(
+            p.output_size,
+            DimensionsInt {
+                width: 2000,
+                height: 500
+            }
+        );
+        assert_eq!((p.scale_x, p.scale_y, p.desqueeze), (2.0, 1.0, 2.0));
+        assert_eq!(r.fdl.contexts[0].canvases[1].anamorphic_squeeze, Some(1.0));
+        assert_eq!(p.map_to_output(500.0, 250.0), (0.0, 0.0));
+        assert_eq!(p.map_to_output(1500.0, 750.0), (2000.0, 500.0));
+    }
+
+    #[test]
+    fn padding_centres_the_picture() {
+        let mut t = template(1000, 500, 1.0, FitMethod::FitAll);
+        t.maximum_dimensions = Some(DimensionsInt {
+            width: 1200,
+            height: 700,
+        });
+        t.pad_to_maximum = Some(true);
+        let r = run(&source(1.0), &t);
+        let p = &r.plan;
+        assert_eq!(
+            p.output_size,
+            DimensionsInt {
+                width: 1200,
+                height: 700
+            }
+        );
+        assert_eq!(
+            p.placement,
+            Rect {
+                x: 100.0,
+                y: 100.0,
+                width: 1000.0,
+                height: 500.0
+            }
+        );
+        assert_eq!((p.pad_right, p.pad_bottom), (100.0, 100.0));
+    }
+
+    #[test]
+    fn rounding_rules() {
+        let r = |even, mode| RoundStrategy { even, mode };
+        use RoundEven::*;
+        use RoundMode::*;
+        assert_eq!(fdl_round(2159.76, r(Even, Round)), 2160.0);
+        assert_eq!(fdl_round(2.5, r(Whole, Round)), 2.0);
+        assert_eq!(fdl_round(3.5, r(Whole, Round)), 4.0);
+        assert_eq!(fdl_round(3.0, r(Even, Round)), 4.0);
+        assert_eq!(fdl_round(3.0, r(Even, Down)), 2.0);
+        assert_eq!(fdl_round(3.1, r(Even, Up)), 4.0);
+        assert_eq!(fdl_round(-3.1, r(Whole, Up)), -4.0);
+    }
 }
