@@ -501,6 +501,7 @@ fn random_scenarios_agree_with_asc_fdl() {
         .collect();
     let reference = reference_apply(&python, &jobs);
     let (mut compared, mut refused_both, mut refused_invalid) = (0, 0, 0);
+    let (mut anamorphic, mut padded) = (0, 0);
     let mut failures = Vec::new();
     for (i, ((source, template), theirs)) in scenarios.iter().zip(&reference).enumerate() {
         let ours = apply(
@@ -511,7 +512,16 @@ fn random_scenarios_agree_with_asc_fdl() {
         match (ours, theirs.get("error")) {
             (Ok(ours), None) => {
                 compared += 1;
-                let diffs = reference_differences(&ours, theirs, 1e-6);
+                let squeezed = source["contexts"][0]["canvases"][0]["anamorphic_squeeze"]
+                    != json!(1.0)
+                    || template["canvas_templates"][0]["target_anamorphic_squeeze"] != json!(1.0);
+                if squeezed {
+                    anamorphic += 1;
+                }
+                if template["canvas_templates"][0]["pad_to_maximum"] == json!(true) {
+                    padded += 1;
+                }
+                let diffs = reference_differences(&ours, theirs, 1e-9);
                 if !diffs.is_empty() {
                     failures.push(format!(
                         "#{i}: {}\n  source {source}\n  template {template}",
@@ -540,8 +550,13 @@ fn random_scenarios_agree_with_asc_fdl() {
         }
     }
     eprintln!(
-        "random scenarios: {compared} agree with asc-fdl, {refused_both} refused by both, \
-         {refused_invalid} refused by us where asc-fdl writes an empty framing decision"
+        "random scenarios: {compared} agree with asc-fdl ({anamorphic} anamorphic, {padded} padded), \
+         {refused_both} refused by both, {refused_invalid} refused by us where asc-fdl writes an \
+         empty framing decision"
+    );
+    assert!(
+        anamorphic >= 200 && padded >= 80,
+        "{anamorphic} anamorphic, {padded} padded"
     );
     assert!(
         failures.is_empty(),
