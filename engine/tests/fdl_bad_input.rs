@@ -264,8 +264,16 @@ fn hostile_strings_are_reported_not_trusted() {
             "{expected} missing from {paths:?}"
         );
     }
-    // Messages quote hostile text escaped, never raw control characters.
+    // Messages and paths quote hostile text escaped, never raw control characters.
     assert!(problems.iter().all(|p| !p.message.contains('\u{1b}')));
+    let mut doc = source();
+    doc["canvas_templates"][0]["fit_method"] = json!("fill\u{1b}[31m");
+    doc["contexts"][0]["bad\u{1b}key"] = json!(1);
+    let problems = fdl::check_json(doc.to_string().as_bytes());
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    for p in &problems {
+        assert!(!p.to_string().contains('\u{1b}'), "{p}");
+    }
 }
 
 #[test]

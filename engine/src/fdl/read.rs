@@ -81,15 +81,13 @@ impl Reader {
             if allowed.contains(&key.as_str()) {
                 continue;
             }
+            let key_path = format!("{path}.{}", key.escape_debug());
             if key.starts_with('_') && self.major >= 2 {
                 custom.insert(key.clone(), value.clone());
             } else if key.starts_with('_') {
-                self.problem(
-                    &format!("{path}.{key}"),
-                    "custom attributes are not allowed in FDL v1",
-                );
+                self.problem(&key_path, "custom attributes are not allowed in FDL v1");
             } else {
-                self.problem(&format!("{path}.{key}"), "unknown field");
+                self.problem(&key_path, "unknown field");
             }
         }
         custom
@@ -139,7 +137,12 @@ impl Reader {
             if f.fract() == 0.0 && f.abs() < 9.0e15 {
                 return Some(f as i64);
             }
-            self.problem(path, format!("must be an integer, found {f}"));
+            let problem = if f.fract() == 0.0 {
+                format!("integer {f} is out of range")
+            } else {
+                format!("must be an integer, found {f}")
+            };
+            self.problem(path, problem);
             return None;
         }
         self.problem(path, format!("must be an integer, found {}", kind(v)));
@@ -252,7 +255,10 @@ impl Reader {
         let s = self.string(v, path)?;
         let parsed = parse(&s);
         if parsed.is_none() {
-            self.problem(path, format!("`{s}` is not one of {expected}"));
+            self.problem(
+                path,
+                format!("`{}` is not one of {expected}", s.escape_debug()),
+            );
         }
         parsed
     }

@@ -124,7 +124,7 @@ fn select<'a>(
             .ok_or_else(|| {
                 format!(
                     "canvas `{}` has no framing decision `{}`",
-                    canvas.id,
+                    canvas.id.escape_debug(),
                     id.escape_debug()
                 )
             })?
@@ -132,7 +132,7 @@ fn select<'a>(
         by_intent(intent).ok_or_else(|| {
             format!(
                 "canvas `{}` has no framing decision for framing intent `{}`",
-                canvas.id,
+                canvas.id.escape_debug(),
                 intent.escape_debug()
             )
         })?
@@ -141,7 +141,12 @@ fn select<'a>(
             .as_deref()
             .and_then(by_intent)
             .or_else(|| canvas.framing_decisions.first())
-            .ok_or_else(|| format!("canvas `{}` has no framing decision", canvas.id))?
+            .ok_or_else(|| {
+                format!(
+                    "canvas `{}` has no framing decision",
+                    canvas.id.escape_debug()
+                )
+            })?
     };
     Ok((ci, vi, context, canvas, fd))
 }
@@ -233,8 +238,8 @@ pub fn apply_template(
                 format!(
                     "{field} is `{}` but the source canvas `{}` / framing decision `{}` does not define it",
                     path.as_str(),
-                    canvas.id,
-                    fd.id
+                    canvas.id.escape_debug(),
+                    fd.id.escape_debug()
                 ),
             ));
         }

@@ -201,7 +201,7 @@ impl Validator {
             if !intent_ids.insert(fi.id.as_str()) {
                 self.problem(
                     format!("{path}.id"),
-                    format!("duplicate framing intent id `{}`", fi.id),
+                    format!("duplicate framing intent id `{}`", fi.id.escape_debug()),
                 );
             }
             self.text(&format!("{path}.label"), &fi.label);
@@ -220,7 +220,10 @@ impl Validator {
             if !intent_ids.contains(d.as_str()) {
                 self.problem(
                     "$.default_framing_intent",
-                    format!("names framing intent `{d}`, which is not in framing_intents"),
+                    format!(
+                        "names framing intent `{}`, which is not in framing_intents",
+                        d.escape_debug()
+                    ),
                 );
             }
         }
@@ -242,7 +245,10 @@ impl Validator {
                 if !canvas_ids.insert(canvas.id.as_str()) {
                     self.problem(
                         format!("{cpath}.id"),
-                        format!("duplicate canvas id `{}` in this context", canvas.id),
+                        format!(
+                            "duplicate canvas id `{}` in this context",
+                            canvas.id.escape_debug()
+                        ),
                     );
                 }
                 if !all_canvas_ids.contains(canvas.source_canvas_id.as_str()) {
@@ -263,7 +269,7 @@ impl Validator {
             if !template_ids.insert(t.id.as_str()) {
                 self.problem(
                     format!("{path}.id"),
-                    format!("duplicate canvas template id `{}`", t.id),
+                    format!("duplicate canvas template id `{}`", t.id.escape_debug()),
                 );
             }
             self.template(&path, t);
@@ -348,7 +354,7 @@ impl Validator {
             if !decision_ids.insert(fd.id.as_str()) {
                 self.problem(
                     format!("{fpath}.id"),
-                    format!("duplicate framing decision id `{}`", fd.id),
+                    format!("duplicate framing decision id `{}`", fd.id.escape_debug()),
                 );
             }
             self.id(&format!("{fpath}.framing_intent_id"), &fd.framing_intent_id);
