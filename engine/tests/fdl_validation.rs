@@ -38,7 +38,7 @@ fn valid_document() -> Value {
         "canvas_templates": [{
             "label": "UHD", "id": "T1",
             "target_dimensions": {"width": 3840, "height": 2160}, "target_anamorphic_squeeze": 1.0,
-            "fit_source": "framing_decision.dimensions", "fit_method": "fit_all",
+            "fit_source": "framing_decision.protection_dimensions", "fit_method": "fit_all",
             "alignment_method_vertical": "center", "alignment_method_horizontal": "center",
             "maximum_dimensions": {"width": 4096, "height": 2304}, "pad_to_maximum": true,
             "round": {"even": "even", "mode": "up"}
@@ -420,6 +420,16 @@ fn mutations() -> Vec<Mutation> {
             None,
             "$.canvas_templates[0].pad_to_maximum",
             OnlyUs("pad_to_maximum is meaningless without maximum_dimensions"),
+        ),
+        m(
+            "preserve inside the fit source",
+            &t("/preserve_from_source_canvas"),
+            Some(json!("framing_decision.dimensions")),
+            "$.canvas_templates[0].preserve_from_source_canvas",
+            OnlyUs(
+                "asc-fdl then measures every anchor from the inner layer and writes the framing \
+                 at 0,0 of a canvas fitted to the outer one",
+            ),
         ),
         m(
             "label with control characters",
