@@ -6,8 +6,10 @@
 //!   [`check_json`] does both steps on raw bytes (for `rushes fdl validate`).
 //! - [`apply_template`] applies a canvas template the way the ASC's reference library does and
 //!   returns the new FDL plus a [`PixelPlan`] for the image operation.
+//! - [`framing_from_intent`] makes the framing decision a framing intent gives on a canvas.
 
 mod geometry;
+mod intent;
 mod model;
 mod plan;
 mod read;
@@ -15,6 +17,7 @@ mod template;
 mod validate;
 
 pub use geometry::fdl_round;
+pub use intent::framing_from_intent;
 pub use model::*;
 pub use plan::{PixelPlan, Rect};
 pub use read::MAX_FDL_BYTES;
