@@ -36,7 +36,9 @@ pub fn framing_from_intent(
     let sizes_ok = [canvas.dimensions, working, intent.aspect_ratio]
         .iter()
         .all(|d| (1..=MAX_DIMENSION).contains(&d.width) && (1..=MAX_DIMENSION).contains(&d.height));
-    if !sizes_ok || !(squeeze.is_finite() && squeeze > 0.0) || !(0.0..1.0).contains(&protection) {
+    let usable =
+        sizes_ok && squeeze.is_finite() && squeeze > 0.0 && (0.0..1.0).contains(&protection);
+    if !usable {
         return Err(fail(format!(
             "needs positive sizes (at most {MAX_DIMENSION}), a positive squeeze and a protection \
              in [0, 1); got aspect ratio {ar_w}:{ar_h}, working area {}x{}, squeeze {squeeze}, \
