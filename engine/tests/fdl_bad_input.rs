@@ -407,3 +407,39 @@ fn all_pointers(v: &Value, at: String, out: &mut Vec<String>) {
     }
     out.push(at);
 }
+
+#[test]
+fn framing_from_a_broken_intent_is_refused() {
+    let rule = fdl::RoundStrategy::default();
+    for (pointer, value) in [
+        ("/framing_intents/0/aspect_ratio/height", json!(0)),
+        ("/framing_intents/0/aspect_ratio/width", json!(-16)),
+        ("/framing_intents/0/protection", json!(1.0)),
+        ("/framing_intents/0/protection", json!(-0.5)),
+        ("/contexts/0/canvases/0/anamorphic_squeeze", json!(0)),
+        ("/contexts/0/canvases/0/dimensions/width", json!(1u64 << 40)),
+        ("/framing_intents/0/aspect_ratio/width", json!(1)),
+    ] {
+        let mut doc = source();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        doc.pointer_mut(parent)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .insert(key.to_string(), value.clone());
+        let doc = Fdl::from_json(doc.to_string().as_bytes(), "intent.fdl").unwrap();
+        let result =
+            fdl::framing_from_intent(&doc.contexts[0].canvases[0], &doc.framing_intents[0], rule);
+        if pointer.ends_with("width") && value == json!(1) {
+            // A 1:9 intent is extreme but valid: a thin centred column.
+            let fd = result.unwrap();
+            assert!(fd.dimensions.width > 0.0 && fd.dimensions.height == 3096.0);
+        } else {
+            let err = result.unwrap_err().to_string();
+            assert!(
+                err.contains("framing intent `1` on canvas `1`"),
+                "{pointer}: {err}"
+            );
+        }
+    }
+}
