@@ -267,58 +267,16 @@ pub fn create_with_workers(
             builder.add_directory(rel, modified.map(|d| d.with_timezone(&Utc)));
         }
     }
-    // Commit bottom-up so parents can reference their children's new manifests.
-    let mut written = Vec::new();
-    let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
-        BTreeMap::new();
-    for h in history.post_order() {
-        let kids: Vec<&History> = h
-            .children
-            .iter()
-            .filter(|c| sealed_roots.contains_key(&c.root))
-            .collect();
-        let Some(mut builder) = builders
-            .remove(&h.root)
-            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(&formats)))
-        else {
-            continue;
-        };
-        let mut references = Vec::new();
-        for c in &kids {
-            let Some((digests, appended)) = sealed_roots.get(&c.root) else {
-                continue;
-            };
-            let rel = c
-                .root
-                .strip_prefix(&h.root)
-                .unwrap_or_else(|| c.root.clone());
-            builder.add_sealed_directory(
-                rel.clone(),
-                root_mtimes.get(&c.root).copied().flatten(),
-                digests.clone(),
-            );
-            let rel_manifest = appended
-                .path
-                .strip_prefix(&h.root)
-                .unwrap_or_else(|| appended.path.clone());
-            references.push(Reference {
-                path: rel_manifest,
-                c4: appended.c4.clone(),
-            });
-        }
-        let mut creator = options.creator.clone();
-        creator.creation_date = date;
-        let (mut manifest, root) = builder.build(
-            creator,
-            "in-place",
-            ignore_for(h, h.root.is_root(), &options.ignore),
-            options.date,
-        )?;
-        manifest.references = references;
-        let appended = append_generation(fs, h, &manifest, options.date)?;
-        written.push(appended.clone());
-        sealed_roots.insert(h.root.clone(), (root, appended));
-    }
+    let written = commit_generations(
+        fs,
+        &history,
+        builders,
+        &root_mtimes,
+        &formats,
+        &options.creator,
+        &options.ignore,
+        options.date,
+    )?;
     let missing = report_missing(expected, &spec, &mut findings);
     let mut missing_histories = 0usize;
     if let Some(latest) = history.generations.last() {
@@ -351,4 +309,74 @@ pub fn create_with_workers(
         files,
         verdict,
     })
+}
+
+/// Writes one new generation into every history of `history` that has a builder (keyed by the
+/// history's root) or a nested history that got one, bottom-up: each parent seals its nested
+/// histories' root folders with their new content/structure hashes and references their new
+/// manifests by C4, as ascmhl does. `root_mtimes` gives the modification time of nested roots.
+/// Returns the manifests written, children first (the root history's last).
+#[allow(clippy::too_many_arguments)]
+pub fn commit_generations(
+    fs: &dyn MhlFs,
+    history: &History,
+    mut builders: BTreeMap<RelPath, GenerationBuilder>,
+    root_mtimes: &BTreeMap<RelPath, Option<MhlDate>>,
+    formats: &[HashFormat],
+    creator: &CreatorInfo,
+    extra_ignores: &[String],
+    date: DateTime<Utc>,
+) -> Result<Vec<Appended>> {
+    let mut written = Vec::new();
+    let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
+        BTreeMap::new();
+    for h in history.post_order() {
+        let kids: Vec<&History> = h
+            .children
+            .iter()
+            .filter(|c| sealed_roots.contains_key(&c.root))
+            .collect();
+        let Some(mut builder) = builders
+            .remove(&h.root)
+            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(formats)))
+        else {
+            continue;
+        };
+        let mut references = Vec::new();
+        for c in &kids {
+            let Some((digests, appended)) = sealed_roots.get(&c.root) else {
+                continue;
+            };
+            let rel = c
+                .root
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| c.root.clone());
+            builder.add_sealed_directory(
+                rel.clone(),
+                root_mtimes.get(&c.root).copied().flatten(),
+                digests.clone(),
+            );
+            let rel_manifest = appended
+                .path
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| appended.path.clone());
+            references.push(Reference {
+                path: rel_manifest,
+                c4: appended.c4.clone(),
+            });
+        }
+        let mut creator = creator.clone();
+        creator.creation_date = mhl_date(date);
+        let (mut manifest, root) = builder.build(
+            creator,
+            "in-place",
+            ignore_for(h, h.root.is_root(), extra_ignores),
+            date,
+        )?;
+        manifest.references = references;
+        let appended = append_generation(fs, h, &manifest, date)?;
+        written.push(appended.clone());
+        sealed_roots.insert(h.root.clone(), (root, appended));
+    }
+    Ok(written)
 }
