@@ -83,4 +83,9 @@ pub enum Error {
     /// A canvas template cannot be applied to the chosen source canvas and framing decision.
     #[error("{name}: cannot apply canvas template: {problem}")]
     FdlTemplate { name: String, problem: String },
+
+    // --- resample -----------------------------------------------------------------------------
+    /// An image cannot be cropped / resampled by a pixel plan (sizes, bounds or values wrong).
+    #[error("resample: {0}")]
+    Resample(String),
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod fdl;
 pub mod hash;
 pub mod mhl;
+pub mod resample;
 pub mod sample;
 
 pub use error::Error;
