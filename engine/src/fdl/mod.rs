@@ -86,6 +86,47 @@ impl Fdl {
     }
 }
 
+/// Reads a canvas template from JSON bytes holding either a bare canvas template object or an FDL
+/// document with `canvas_templates` (the one with id `id`, else the first); `name` is used in
+/// error messages. Problems of a bare template are reported with paths relative to it (`$.id`).
+pub fn read_canvas_template(bytes: &[u8], name: &str, id: Option<&str>) -> Result<CanvasTemplate> {
+    let value = read::parse_json(bytes).map_err(|p| invalid(name, vec![p]))?;
+    let bare = value
+        .as_object()
+        .is_some_and(|m| !m.contains_key("uuid") && m.contains_key("target_dimensions"));
+    let doc = if bare {
+        const PREFIX: &str = "$.canvas_templates[0]";
+        let wrapped = serde_json::json!({
+            "uuid": "00000000-0000-4000-8000-000000000000",
+            "version": {"major": 2, "minor": 0},
+            "canvas_templates": [value],
+        });
+        let mut reader = read::Reader::new();
+        let doc = reader.fdl(&wrapped);
+        let mut problems = reader.problems;
+        problems.extend(validate(&doc));
+        if !problems.is_empty() {
+            let problems = problems
+                .into_iter()
+                .map(|p| Problem::new(p.path.replacen(PREFIX, "$", 1), p.message))
+                .collect();
+            return Err(invalid(name, problems));
+        }
+        doc
+    } else {
+        Fdl::from_json(bytes, name)?
+    };
+    doc.canvas_template(id)
+        .cloned()
+        .ok_or_else(|| Error::FdlTemplate {
+            name: name.to_string(),
+            problem: match id {
+                Some(id) => format!("no canvas template with id `{}`", id.escape_debug()),
+                None => "the document holds no canvas template".to_string(),
+            },
+        })
+}
+
 /// Every problem of an FDL document given as bytes: structural ones and, when the structure is
 /// sound, the value and semantic ones of [`validate`]. Empty when the document is valid.
 pub fn check_json(bytes: &[u8]) -> Vec<Problem> {
@@ -98,4 +139,68 @@ pub fn check_json(bytes: &[u8]) -> Vec<Problem> {
     let mut problems = reader.problems;
     problems.extend(validate(&fdl));
     problems
+}
+
+#[cfg(test)]
+mod template_reading_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const BARE: &str = r#"{"id": "T1", "target_dimensions": {"width": 1920, "height": 1080},
+        "target_anamorphic_squeeze": 1, "fit_source": "framing_decision.dimensions",
+        "fit_method": "width"}"#;
+
+    #[test]
+    fn bare_and_embedded_templates_read_the_same() {
+        let bare = read_canvas_template(BARE.as_bytes(), "bare", None).unwrap();
+        assert_eq!(bare.id, "T1");
+        assert_eq!(bare.target_dimensions.width, 1920);
+        let doc = format!(
+            r#"{{"uuid": "0b0e6a36-4c6e-4f35-9a43-7f0c8a1d2e3f", "version": {{"major": 2, "minor": 0}},
+               "canvas_templates": [{BARE}, {}]}}"#,
+            BARE.replace("T1", "T2")
+        );
+        assert_eq!(
+            read_canvas_template(doc.as_bytes(), "doc", None).unwrap(),
+            bare
+        );
+        let second = read_canvas_template(doc.as_bytes(), "doc", Some("T2")).unwrap();
+        assert_eq!(second.id, "T2");
+        let e = read_canvas_template(doc.as_bytes(), "doc", Some("T9")).unwrap_err();
+        assert!(
+            e.to_string().contains("no canvas template with id `T9`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn problems_of_a_bare_template_have_paths_relative_to_it() {
+        let broken = BARE
+            .replace("1920", "-3")
+            .replace("\"width\"}", "\"sideways\"}");
+        let Err(Error::FdlInvalid { problems, .. }) =
+            read_canvas_template(broken.as_bytes(), "bare", None)
+        else {
+            panic!("invalid expected");
+        };
+        assert!(
+            problems.iter().any(|p| p.path == "$.fit_method"),
+            "{problems:?}"
+        );
+        let Err(Error::FdlInvalid { problems, .. }) =
+            read_canvas_template(BARE.replace("1920", "-3").as_bytes(), "bare", None)
+        else {
+            panic!("invalid expected");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.starts_with("$.target_dimensions")),
+            "{problems:?}"
+        );
+        let e = read_canvas_template(b"{\"id\": ", "bare", None).unwrap_err();
+        assert!(e.to_string().contains("bare"), "{e}");
+        let e = read_canvas_template(b"[]", "list", None).unwrap_err();
+        assert!(e.to_string().contains("list"), "{e}");
+    }
 }
