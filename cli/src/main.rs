@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// ASC MHL v2.0 tools: create, verify, info, diff, flatten.
     Mhl(commands::mhl::Args),
+    /// ASC FDL tools: validate, info, apply a canvas template.
+    Fdl(commands::fdl::Args),
     /// Write a synthetic shoot day (camera rolls of CinemaDNG clips, a sound roll of BWF files).
     SampleCard(commands::sample_card::Args),
     /// Verify rolls against their ASC MHL history and ingest them into a library.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         .init();
     let outcome = match cli.command {
         Command::Mhl(args) => commands::mhl::run(args),
+        Command::Fdl(args) => commands::fdl::run(args),
         Command::SampleCard(args) => commands::sample_card::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Demo(args) => commands::demo::run(args),

@@ -96,4 +96,21 @@ pub enum Error {
         path: String,
         problem: String,
     },
+
+    // --- fdl ----------------------------------------------------------------------------------
+    /// An ASC FDL document is malformed or breaks the FDL rules (`problems` lists every one).
+    #[error("{name}: invalid ASC FDL: {summary}")]
+    FdlInvalid {
+        name: String,
+        summary: String,
+        problems: Vec<crate::fdl::Problem>,
+    },
+    /// A canvas template cannot be applied to the chosen source canvas and framing decision.
+    #[error("{name}: cannot apply canvas template: {problem}")]
+    FdlTemplate { name: String, problem: String },
+
+    // --- resample -----------------------------------------------------------------------------
+    /// An image cannot be cropped / resampled by a pixel plan (sizes, bounds or values wrong).
+    #[error("resample: {0}")]
+    Resample(String),
 }

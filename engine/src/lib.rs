@@ -5,8 +5,10 @@
 
 pub mod edl;
 pub mod error;
+pub mod fdl;
 pub mod hash;
 pub mod mhl;
+pub mod resample;
 pub mod sample;
 pub mod timecode;
 
