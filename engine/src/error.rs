@@ -71,4 +71,14 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- inspect ------------------------------------------------------------------------------
+    /// A media file's metadata is malformed or cannot be read safely (truncated, out-of-bounds
+    /// offsets, loops, absurd counts, malformed XML): the file, its format and what was wrong.
+    #[error("{file}: invalid {format}: {problem}")]
+    MetadataInvalid {
+        file: String,
+        format: &'static str,
+        problem: String,
+    },
 }

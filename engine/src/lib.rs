@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod hash;
+pub mod inspect;
 pub mod mhl;
 pub mod sample;
 

@@ -1,0 +1,18 @@
+//! Camera and sound inspection: metadata readers (DNG/CinemaDNG, Broadcast WAV), the normalized
+//! clip schema, and grouping of a roll's files into clips.
+//!
+//! Readers take a caller's `Read + Seek` (or bytes) and read only metadata, every offset and size
+//! checked: [`dng::read_dng_metadata`], [`bwf::read_bwf`]. [`group::group_roll`] turns a roll's file
+//! list into [`clip::Clip`] records of the versioned schema ([`clip::CLIP_SCHEMA_VERSION`]).
+
+pub mod dng;
+pub mod ifd;
+pub mod timecode;
+
+pub use dng::{DngMetadata, read_dng_metadata, read_dng_metadata_from_bytes};
+pub use timecode::Timecode;
+
+#[cfg(test)]
+mod dng_tests;
+#[cfg(test)]
+mod test_tiff;
