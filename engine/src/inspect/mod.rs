@@ -5,10 +5,13 @@
 //! checked: [`dng::read_dng_metadata`], [`bwf::read_bwf`]. [`group::group_roll`] turns a roll's file
 //! list into [`clip::Clip`] records of the versioned schema ([`clip::CLIP_SCHEMA_VERSION`]).
 
+pub mod bwf;
 pub mod dng;
 pub mod ifd;
+pub mod ixml;
 pub mod timecode;
 
+pub use bwf::{BwfMetadata, read_bwf};
 pub use dng::{DngMetadata, read_dng_metadata, read_dng_metadata_from_bytes};
 pub use timecode::Timecode;
 
