@@ -110,13 +110,13 @@ impl BwfMetadata {
     }
 }
 
-struct Riff<'r, R> {
+struct Riff<'r, R: ?Sized> {
     reader: &'r mut R,
     len: u64,
     name: String,
 }
 
-impl<R: Read + Seek> Riff<'_, R> {
+impl<R: Read + Seek + ?Sized> Riff<'_, R> {
     fn invalid(&self, problem: impl Into<String>) -> Error {
         Error::MetadataInvalid {
             file: self.name.clone(),
@@ -171,7 +171,7 @@ fn field(b: &[u8], at: usize, n: usize) -> String {
     text_until_nul(b.get(at..at + n).unwrap_or_default())
 }
 
-fn parse_fmt(riff: &Riff<'_, impl Read + Seek>, b: &[u8]) -> Result<WaveFormat> {
+fn parse_fmt(riff: &Riff<'_, impl Read + Seek + ?Sized>, b: &[u8]) -> Result<WaveFormat> {
     if b.len() < 16 {
         return Err(riff.invalid(format!("fmt chunk is {} bytes (at least 16)", b.len())));
     }
@@ -196,7 +196,7 @@ fn parse_fmt(riff: &Riff<'_, impl Read + Seek>, b: &[u8]) -> Result<WaveFormat> 
     Ok(f)
 }
 
-fn parse_bext(riff: &Riff<'_, impl Read + Seek>, b: &[u8]) -> Result<Bext> {
+fn parse_bext(riff: &Riff<'_, impl Read + Seek + ?Sized>, b: &[u8]) -> Result<Bext> {
     if b.len() < BEXT_FIXED {
         return Err(riff.invalid(format!(
             "bext chunk is {} bytes (at least {BEXT_FIXED})",
@@ -222,7 +222,7 @@ fn parse_bext(riff: &Riff<'_, impl Read + Seek>, b: &[u8]) -> Result<Bext> {
 /// `name` names the file in errors. Errors: not RIFF/WAVE, no or bad `fmt `, a truncated or
 /// oversized metadata chunk, malformed iXML (with its line). A `data` chunk shorter than declared
 /// is a warning (a recorder that stopped mid-write).
-pub fn read_bwf<R: Read + Seek>(reader: &mut R, name: &str) -> Result<BwfMetadata> {
+pub fn read_bwf<R: Read + Seek + ?Sized>(reader: &mut R, name: &str) -> Result<BwfMetadata> {
     let len = reader.seek(SeekFrom::End(0)).map_err(|source| Error::Io {
         path: name.to_string(),
         op: "seek",

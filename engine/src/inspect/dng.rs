@@ -147,7 +147,10 @@ pub struct DngMetadata {
 /// Only directories and the values of the tags above are read (each bounded, each offset checked
 /// against the file length); the image data is never touched. `name` names the file in errors and
 /// warnings. Errors: no TIFF header, BigTIFF, IFD 0 unreadable; anything later is a warning.
-pub fn read_dng_metadata<R: Read + Seek>(reader: &mut R, name: &str) -> Result<DngMetadata> {
+pub fn read_dng_metadata<R: Read + Seek + ?Sized>(
+    reader: &mut R,
+    name: &str,
+) -> Result<DngMetadata> {
     let mut file = TiffFile::open(reader, name)?;
     let dirs = file.walk()?;
     let mut tags = Tags {
@@ -165,7 +168,10 @@ pub fn read_dng_metadata_from_bytes(bytes: &[u8], name: &str) -> Result<DngMetad
 
 /// Index of the raw image among `[chain[0], sub...]`: the first full-resolution (NewSubFileType 0)
 /// CFA or linear-raw image, else the first full-resolution image, else IFD 0.
-fn raw_ifd<'d, R: Read + Seek>(tags: &mut Tags<'_, R>, dirs: &'d Directories) -> (&'d Ifd, String) {
+fn raw_ifd<'d, R: Read + Seek + ?Sized>(
+    tags: &mut Tags<'_, R>,
+    dirs: &'d Directories,
+) -> (&'d Ifd, String) {
     let mut candidates: Vec<(&Ifd, String)> = Vec::new();
     if let Some(ifd0) = dirs.chain.first() {
         candidates.push((ifd0, "IFD0".into()));
@@ -211,12 +217,12 @@ static EMPTY_IFD: Ifd = Ifd {
 };
 
 /// Tag lookups over a list of directories, unreadable values turned into warnings.
-struct Tags<'r, R: Read + Seek> {
+struct Tags<'r, R: Read + Seek + ?Sized> {
     file: TiffFile<'r, R>,
     warnings: Vec<String>,
 }
 
-impl<R: Read + Seek> Tags<'_, R> {
+impl<R: Read + Seek + ?Sized> Tags<'_, R> {
     /// The value of `tag` from the first directory of `ifds` holding it.
     fn get(&mut self, ifds: &[&Ifd], tag: u16) -> Option<Value> {
         let entry: Entry = ifds.iter().find_map(|i| i.entry(tag)).copied()?;

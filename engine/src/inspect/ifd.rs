@@ -243,7 +243,7 @@ pub struct Directories {
 
 /// A TIFF file seen through a caller's reader: header checked, every read bounded and in range.
 #[derive(Debug)]
-pub struct TiffFile<'r, R: Read + Seek> {
+pub struct TiffFile<'r, R: Read + Seek + ?Sized> {
     reader: &'r mut R,
     /// File length in bytes.
     len: u64,
@@ -252,7 +252,7 @@ pub struct TiffFile<'r, R: Read + Seek> {
     first_ifd: u64,
 }
 
-impl<'r, R: Read + Seek> TiffFile<'r, R> {
+impl<'r, R: Read + Seek + ?Sized> TiffFile<'r, R> {
     /// Reads and checks the 8-byte header. `name` names the file in errors.
     pub fn open(reader: &'r mut R, name: &str) -> Result<Self> {
         let len = reader.seek(SeekFrom::End(0)).map_err(|source| Error::Io {

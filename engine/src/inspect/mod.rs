@@ -6,16 +6,24 @@
 //! list into [`clip::Clip`] records of the versioned schema ([`clip::CLIP_SCHEMA_VERSION`]).
 
 pub mod bwf;
+pub mod clip;
 pub mod dng;
+pub mod group;
 pub mod ifd;
 pub mod ixml;
+pub mod naming;
+pub mod normalize;
 pub mod timecode;
 
 pub use bwf::{BwfMetadata, read_bwf};
+pub use clip::{CLIP_SCHEMA_VERSION, Clip, clip_json_schema};
 pub use dng::{DngMetadata, read_dng_metadata, read_dng_metadata_from_bytes};
+pub use group::{RollFile, RollInspection, RollKind, group_roll};
 pub use timecode::Timecode;
 
 #[cfg(test)]
 mod dng_tests;
+#[cfg(test)]
+mod group_tests;
 #[cfg(test)]
 mod test_tiff;
