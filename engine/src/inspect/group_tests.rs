@@ -254,3 +254,36 @@ fn unreadable_and_other_files() {
     assert_eq!(empty.kind, RollKind::Other);
     assert_eq!(empty.warnings.len(), 1);
 }
+
+#[test]
+fn sample_card_format_cards() {
+    use super::cards::{CardStatus, format_cards};
+    let (plan, files) = card();
+    let mut clips = Vec::new();
+    for roll in ["A001", "B001", "S001"] {
+        let r = group_roll(
+            roll,
+            &roll_files(&files, roll),
+            &mut opener(&plan, &files, roll),
+        )
+        .unwrap();
+        clips.extend(r.clips);
+    }
+    let cards = format_cards(&clips, &[]);
+    let ids: Vec<&str> = cards.iter().map(|c| c.card_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "A/Rushes SampleCam/528x300/uncompressed/1x",
+            "B/Rushes SampleCam/400x300/uncompressed/2x",
+            "B/Rushes SampleCam/528x300/uncompressed/1x",
+        ]
+    );
+    assert!(
+        cards.iter().all(|c| c.status == CardStatus::Resolved),
+        "{cards:?}"
+    );
+    assert_eq!(cards[0].clip_ids.len(), 3);
+    assert_eq!(cards[0].cfa_pattern.as_deref(), Some("RGGB"));
+    assert_eq!(cards[2].frame_rate.map(|r| (r.num, r.den)), Some((25, 1)));
+}
