@@ -3,8 +3,8 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use super::ifd::text_until_nul;
 use super::ixml::{IxmlMetadata, parse_ixml};
+use super::tiff_value::text_until_nul;
 use super::timecode::Timecode;
 use crate::{Error, Result};
 

@@ -16,6 +16,7 @@ pub mod ifd;
 pub mod ixml;
 pub mod naming;
 pub mod normalize;
+pub mod tiff_value;
 pub mod timecode;
 
 pub use bwf::{BwfMetadata, read_bwf};
