@@ -920,3 +920,71 @@ fn whole_card_inspects_through_real_files() {
         assert_eq!(r.clips.len(), n, "{roll}");
     }
 }
+
+/// Plain TIFFs written by another tool (the McMaster demosaic set): the same reader reports the
+/// basic image tags exactly as exiftool and tifffile do.
+#[test]
+fn third_party_tiffs_agree_with_exiftool_and_tifffile() {
+    let name = "third_party_tiffs_agree_with_exiftool_and_tifffile";
+    let Some(dir) = rushes_test_support::shared_data("demosaic/mcmaster18") else {
+        rushes_test_support::skip_no_data(name, "demosaic/mcmaster18");
+        return;
+    };
+    let Some(py) = ref_python() else {
+        skip(name, "no reference venv (tifffile)");
+        return;
+    };
+    if !have_exiftool() {
+        skip(name, "exiftool is not installed");
+        return;
+    }
+    let mut tiffs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tif"))
+        .collect();
+    tiffs.sort();
+    assert!(!tiffs.is_empty());
+    let refs: Vec<&PathBuf> = tiffs.iter().collect();
+    let exif_n = exiftool(&["-j", "-n"], &refs);
+    let mut cmd = Command::new(&py);
+    cmd.arg(ref_script("tiff_tags.py")).args(&refs);
+    let tiff = run_json(&mut cmd);
+    let mut fields = 0;
+    for p in &tiffs {
+        let key = p.to_str().unwrap();
+        let m = read_dng_metadata(&mut File::open(p).unwrap(), key).unwrap();
+        assert!(m.warnings.is_empty(), "{key}: {:?}", m.warnings);
+        assert_eq!(m.dng_version, None);
+        let e = &exif_n[key];
+        let t = &tiff[key]["ifd0"];
+        let pairs = [
+            ("ImageWidth", "256", m.width.map(f64::from)),
+            ("ImageHeight", "257", m.height.map(f64::from)),
+            ("Compression", "259", m.compression.map(f64::from)),
+            (
+                "PhotometricInterpretation",
+                "262",
+                m.photometric.map(f64::from),
+            ),
+        ];
+        for (ek, tk, ours) in pairs {
+            let ours = ours.unwrap_or_else(|| panic!("{key}: no {ek}"));
+            assert_eq!(Some(ours), e[ek].as_f64(), "{key} {ek} vs exiftool");
+            assert_eq!(Some(ours), t[tk].as_f64(), "{key} {ek} vs tifffile");
+            fields += 2;
+        }
+        // BitsPerSample: one value per sample; we report the first.
+        let bits = m.bits_per_sample.map(f64::from);
+        assert_eq!(
+            bits,
+            nums(&e["BitsPerSample"]).first().copied(),
+            "{key} BitsPerSample"
+        );
+        fields += 1;
+    }
+    eprintln!(
+        "third-party TIFF: {} files, {fields} values agreed",
+        tiffs.len()
+    );
+}
