@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::bwf::read_bwf;
 use super::clip::{Clip, ClipFile, ClipKind, Warning, WarningCode};
-use super::dng::read_dng_metadata;
+use super::dng::{DngMetadata, read_dng_metadata};
 use super::naming::{parse_camera_clip_name, parse_frame_name, split_path};
 use super::normalize::{apply_bwf, apply_dng};
+use super::timecode::timecode_base;
 use crate::Result;
 
 /// Most files accepted in one roll.
@@ -143,6 +144,24 @@ type SeqKey = (String, String, Option<char>, String);
 /// `unsupported` warning until their readers exist. A file that cannot be opened or read gives an
 /// `unreadable` warning on its clip; only a roll over [`MAX_ROLL_FILES`] files is an error.
 pub fn group_roll(roll: &str, files: &[RollFile], open: &mut Opener<'_>) -> Result<RollInspection> {
+    group_roll_with(roll, files, open, &GroupOptions::default())
+}
+
+/// How thoroughly [`group_roll_with`] reads a sequence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupOptions {
+    /// Read every frame's header (not only the first and last): frames whose size, bit depth,
+    /// compression or CFA differ from the first, and breaks in the timecode, are listed.
+    pub check_every_frame: bool,
+}
+
+/// [`group_roll`] with options.
+pub fn group_roll_with(
+    roll: &str,
+    files: &[RollFile],
+    open: &mut Opener<'_>,
+    options: &GroupOptions,
+) -> Result<RollInspection> {
     if files.len() > MAX_ROLL_FILES {
         return Err(crate::Error::InvalidInput {
             what: format!("roll {roll}"),
@@ -185,7 +204,9 @@ pub fn group_roll(roll: &str, files: &[RollFile], open: &mut Opener<'_>) -> Resu
         } else {
             base.clone()
         };
-        clips.push(sequence_clip(roll, &clip_name, &ext, &frames, open));
+        clips.push(sequence_clip(
+            roll, &clip_name, &ext, &frames, open, options,
+        ));
     }
     for (class, f) in singles {
         clips.push(single_clip(roll, class, f, open));
@@ -258,6 +279,7 @@ fn sequence_clip(
     ext: &str,
     frames: &[(u64, &RollFile)],
     open: &mut Opener<'_>,
+    options: &GroupOptions,
 ) -> Clip {
     let mut clip = Clip::new(roll, clip_name, ClipKind::Camera, ext);
     name_fields(&mut clip);
@@ -330,6 +352,9 @@ fn sequence_clip(
                 None => None,
             };
             apply_dng(&mut clip, &m, last_ok.as_ref(), count);
+            if options.check_every_frame && frames.len() > 2 {
+                check_middle_frames(&mut clip, &m, frames, open);
+            }
             if m.compression == Some(1) {
                 let sizes: std::collections::BTreeSet<u64> =
                     frames.iter().map(|f| f.1.size).collect();
@@ -351,6 +376,80 @@ fn sequence_clip(
     }
     check_names(&mut clip);
     clip
+}
+
+/// Reads every frame between the first and the last; lists frames whose format differs from the
+/// first frame's and frames whose timecode breaks the run.
+fn check_middle_frames(
+    clip: &mut Clip,
+    first: &DngMetadata,
+    frames: &[(u64, &RollFile)],
+    open: &mut Opener<'_>,
+) {
+    let name = clip.clip_name.clone();
+    let format_of = |m: &DngMetadata| {
+        (
+            m.width,
+            m.height,
+            m.bits_per_sample,
+            m.compression,
+            m.cfa_pattern.clone(),
+        )
+    };
+    let want_format = format_of(first);
+    let base = clip
+        .timing
+        .frame_rate
+        .and_then(|r| timecode_base(r.num, r.den));
+    let first_number = frames.first().map_or(0, |f| f.0);
+    let (mut odd_format, mut tc_breaks, mut unreadable) = (Vec::new(), Vec::new(), Vec::new());
+    let middle = frames.get(1..frames.len() - 1).unwrap_or_default();
+    for (n, f) in middle {
+        match read_with(open, &f.path, |r| read_dng_metadata(r, &f.path)) {
+            Ok(m) => {
+                if format_of(&m) != want_format {
+                    odd_format.push(*n);
+                }
+                if let (Some(tc0), Some(tc), Some(b)) = (first.timecode, m.timecode, base) {
+                    if tc != tc0.plus_frames(n - first_number, b) {
+                        tc_breaks.push(*n);
+                    }
+                }
+            }
+            Err(e) => unreadable.push(e.to_string()),
+        }
+    }
+    let runs = |v: &[u64]| {
+        let mut r: Vec<(u64, u64)> = Vec::new();
+        for &x in v {
+            match r.last_mut() {
+                Some(last) if last.1 + 1 == x => last.1 = x,
+                _ => r.push((x, x)),
+            }
+        }
+        ranges_text(&r)
+    };
+    if !odd_format.is_empty() {
+        clip.warn(
+            WarningCode::Inconsistent,
+            format!(
+                "{name}: mixed frame formats: frames {} differ from the first frame",
+                runs(&odd_format)
+            ),
+        );
+    }
+    if !tc_breaks.is_empty() {
+        clip.warn(
+            WarningCode::Inconsistent,
+            format!("{name}: timecode breaks at frames {}", runs(&tc_breaks)),
+        );
+    }
+    if let Some(e) = unreadable.first() {
+        clip.warn(
+            WarningCode::Unreadable,
+            format!("{name}: {} frames unreadable, first: {e}", unreadable.len()),
+        );
+    }
 }
 
 /// Sets the camera-name fields from the clip name.

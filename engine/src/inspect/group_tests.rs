@@ -287,3 +287,74 @@ fn sample_card_format_cards() {
     assert_eq!(cards[0].cfa_pattern.as_deref(), Some("RGGB"));
     assert_eq!(cards[2].frame_rate.map(|r| (r.num, r.den)), Some((25, 1)));
 }
+
+#[test]
+fn every_frame_check_finds_a_foreign_frame_in_the_middle() {
+    use super::group::{GroupOptions, group_roll_with};
+    let (plan, files) = card();
+    let mut open = opener(&plan, &files, "A001");
+    // Frame 1003 of clip 3 is really frame 1001 of the anamorphic B clip (another size and
+    // timecode); the first and last frames are fine, so only the full check sees it.
+    let b_files = files.clone();
+    let plan2 = plan.clone();
+    let mut swapped = move |p: &str| {
+        if p.ends_with("A001C003_261122_R1AB_0001003.dng") {
+            let f = b_files
+                .iter()
+                .find(|f| f.path.ends_with("B001C002_261122_R2KX_0001001.dng"))
+                .unwrap();
+            let mut buf = Vec::new();
+            plan2.write_file(f, &mut buf)?;
+            return Ok(Box::new(Cursor::new(buf)) as Box<dyn ReadSeek>);
+        }
+        open(p)
+    };
+    let list = roll_files(&files, "A001");
+    let quick = group_roll("A001", &list, &mut swapped).unwrap();
+    assert!(quick.clips[2].warnings.is_empty());
+    let full = group_roll_with(
+        "A001",
+        &list,
+        &mut swapped,
+        &GroupOptions {
+            check_every_frame: true,
+        },
+    )
+    .unwrap();
+    let msgs: Vec<&str> = full.clips[2]
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("frames 1003 differ")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("timecode breaks at frames 1003")),
+        "{msgs:?}"
+    );
+    assert!(full.clips[0].warnings.is_empty());
+}
+
+#[test]
+fn absurd_dimensions_are_flagged() {
+    use super::test_tiff::TestTiff;
+    let mut t = TestTiff::new(false);
+    t.longs(0, 256, &[u32::MAX]);
+    t.longs(0, 257, &[0]);
+    let (bytes, _) = t.build(&[]);
+    let list = vec![RollFile::new("huge.dng", bytes.len() as u64)];
+    let mut open =
+        move |_: &str| -> Result<Box<dyn ReadSeek>> { Ok(Box::new(Cursor::new(bytes.clone()))) };
+    let r = group_roll("H", &list, &mut open).unwrap();
+    let c = &r.clips[0];
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.message.contains("absurd image dimensions 4294967295x0")),
+        "{:?}",
+        c.warnings
+    );
+}

@@ -23,7 +23,7 @@ pub use bwf::{BwfMetadata, read_bwf};
 pub use cards::{FormatCard, Overrides, format_cards};
 pub use clip::{CLIP_SCHEMA_VERSION, Clip, clip_json_schema};
 pub use dng::{DngMetadata, read_dng_metadata, read_dng_metadata_from_bytes};
-pub use group::{RollFile, RollInspection, RollKind, group_roll};
+pub use group::{GroupOptions, RollFile, RollInspection, RollKind, group_roll, group_roll_with};
 pub use timecode::Timecode;
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use super::dng::{DngMetadata, PHOTOMETRIC_CFA};
 use super::ifd::{SRational, URational};
 use super::timecode::{Timecode, timecode_base};
 
+/// Largest plausible sensor side in photosites (larger values are reported as absurd).
+pub const MAX_SENSOR_SIDE: u32 = 65_536;
+
 fn ur(r: URational) -> Option<f64> {
     r.to_f64().filter(|v| v.is_finite())
 }
@@ -79,6 +82,12 @@ pub fn apply_dng(
     clip.camera.label = first.camera_label.clone();
     clip.reel_name = first.reel_name.clone();
     if let (Some(width), Some(height)) = (first.width, first.height) {
+        if width == 0 || height == 0 || width > MAX_SENSOR_SIDE || height > MAX_SENSOR_SIDE {
+            clip.warn(
+                WarningCode::Inconsistent,
+                format!("{name}: absurd image dimensions {width}x{height}"),
+            );
+        }
         clip.sensor = Some(SensorMode {
             width,
             height,
