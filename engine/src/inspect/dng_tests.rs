@@ -376,3 +376,26 @@ fn bad_timecode_bytes_are_a_warning() {
         m.warnings
     );
 }
+
+/// A reader that counts the reads it serves.
+struct Counting<R>(R, usize);
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.1 += 1;
+        self.0.read(buf)
+    }
+}
+impl<R: std::io::Seek> std::io::Seek for Counting<R> {
+    fn seek(&mut self, p: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(p)
+    }
+}
+
+#[test]
+fn metadata_comes_from_one_read_of_the_file_start() {
+    let (_, bytes) = sample_frame(0, 1, 0);
+    let mut r = Counting(std::io::Cursor::new(bytes.clone()), 0);
+    let m = super::dng::read_dng_metadata(&mut r, "f.dng").unwrap();
+    assert_eq!(r.1, 1, "one read for the whole header");
+    assert_eq!(m, read(&bytes).unwrap());
+}

@@ -17,6 +17,9 @@ pub const MAX_ENTRIES: u16 = 4096;
 pub const MAX_VALUE_BYTES: u64 = 1 << 20;
 /// Most directories visited in one file (IFD chain, SubIFDs and EXIF together).
 pub const MAX_IFDS: usize = 64;
+/// Bytes read at once from the start of the file (most DNG headers fit), so a remote reader
+/// (ranged object reads) sees one request instead of one per tag.
+pub const HEAD_BYTES: u64 = 64 * 1024;
 /// Deepest SubIFD nesting followed.
 const MAX_SUBIFD_DEPTH: usize = 4;
 
@@ -86,6 +89,8 @@ pub struct TiffFile<'r, R: Read + Seek + ?Sized> {
     order: ByteOrder,
     name: String,
     first_ifd: u64,
+    /// The first [`HEAD_BYTES`] of the file, read once on first use.
+    head: Vec<u8>,
 }
 
 impl<'r, R: Read + Seek + ?Sized> TiffFile<'r, R> {
@@ -102,6 +107,7 @@ impl<'r, R: Read + Seek + ?Sized> TiffFile<'r, R> {
             order: ByteOrder::Little,
             name: name.to_string(),
             first_ifd: 0,
+            head: Vec::new(),
         };
         if len < 8 {
             return Err(file.invalid(format!(
@@ -169,6 +175,22 @@ impl<'r, R: Read + Seek + ?Sized> TiffFile<'r, R> {
                 "{n} bytes at offset {offset} is over the {MAX_VALUE_BYTES} byte read limit"
             )));
         }
+        if self.head.is_empty() && offset < HEAD_BYTES {
+            // One read of the file's start serves the header, IFDs and values of most files.
+            let take = self.len.min(HEAD_BYTES);
+            self.head = self.read_raw(0, take)?;
+        }
+        let (start, stop) = (offset as usize, end as usize);
+        if end <= self.head.len() as u64 {
+            if let Some(b) = self.head.get(start..stop) {
+                return Ok(b.to_vec());
+            }
+        }
+        self.read_raw(offset, n)
+    }
+
+    /// Reads `n` bytes at `offset` from the reader (range already checked).
+    fn read_raw(&mut self, offset: u64, n: u64) -> Result<Vec<u8>> {
         let io = |source| Error::Io {
             path: self.name.clone(),
             op: "read",
