@@ -27,6 +27,8 @@ pub use group::{GroupOptions, RollFile, RollInspection, RollKind, group_roll, gr
 pub use timecode::Timecode;
 
 #[cfg(test)]
+mod bwf_tests;
+#[cfg(test)]
 mod dng_tests;
 #[cfg(test)]
 mod group_tests;
