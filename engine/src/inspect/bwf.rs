@@ -65,6 +65,22 @@ impl Bext {
     }
 }
 
+impl Bext {
+    /// The timecode rate and drop-frame flag of a description `sSPEED=` line, as many recorders
+    /// write it (`023.976-ND`, `025.000-ND`, `029.970-DF`).
+    pub fn speed(&self) -> Option<((u32, u32), bool)> {
+        let v = self.description_field("SPEED")?;
+        let (rate, flag) = v.split_once('-').unwrap_or((v.as_str(), "ND"));
+        let drop = match flag.trim().to_ascii_uppercase().as_str() {
+            "DF" => true,
+            "ND" | "NDF" => false,
+            _ => return None,
+        };
+        let rate = rate.trim().trim_start_matches('0');
+        Some((super::ixml::parse_rate(rate)?, drop))
+    }
+}
+
 /// What rushes reads from a Broadcast WAV file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BwfMetadata {

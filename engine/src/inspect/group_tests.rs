@@ -358,3 +358,39 @@ fn absurd_dimensions_are_flagged() {
         c.warnings
     );
 }
+
+#[test]
+fn sound_without_ixml_uses_bext_speed_and_description() {
+    let (plan, files) = card();
+    let f = files
+        .iter()
+        .find(|f| f.path == "S001/SC12_T01.WAV")
+        .unwrap();
+    let mut b = Vec::new();
+    plan.write_file(f, &mut b).unwrap();
+    // Hide the iXML chunk and put an sSPEED line where sTAPE was (same length).
+    let ix = b.windows(4).position(|w| w == b"iXML").unwrap();
+    b[ix..ix + 4].copy_from_slice(b"JUNK");
+    let tape = b.windows(12).position(|w| w == b"sTAPE=S001\r\n").unwrap();
+    b[tape..tape + 12].copy_from_slice(b"sSPEED=24\r\n\0");
+    // The description now ends at that NUL: sCIRCLED and sNOTE are gone.
+    let bytes = b.clone();
+    let list = vec![RollFile::new("SC12_T01.WAV", bytes.len() as u64)];
+    let mut open =
+        move |_: &str| -> Result<Box<dyn ReadSeek>> { Ok(Box::new(Cursor::new(bytes.clone()))) };
+    let r = group_roll("S001", &list, &mut open).unwrap();
+    let c = &r.clips[0];
+    assert_eq!(c.slate.source.as_deref(), Some("bext"));
+    assert_eq!(c.slate.scene.as_deref(), Some("12"));
+    assert_eq!(c.slate.take.as_deref(), Some("01"));
+    let fr = c.timing.frame_rate.unwrap();
+    assert_eq!((fr.num, fr.den), (24, 1));
+    // TimeReference read at 24 fps (not the 23.976 the recorder ran at): 1 597 211 616 samples
+    // at 48 kHz are 33 275.242 s after midnight, 09:14:35 and 5.8 frames at 24 fps.
+    assert_eq!(
+        c.audio.as_ref().unwrap().time_reference,
+        Some(1_597_211_616)
+    );
+    assert_eq!(c.timing.start_timecode.as_deref(), Some("09:14:35:05"));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}

@@ -271,8 +271,15 @@ pub fn apply_bwf(clip: &mut Clip, m: &BwfMetadata) {
     }
 
     // Timecode: iXML rate and flag, bext time reference.
-    let rate = ixml.and_then(|x| x.timecode_rate);
-    let drop = ixml.and_then(|x| x.timecode_drop_frame).unwrap_or(false);
+    // Rate and flag: iXML, else the bext description's `sSPEED=` line.
+    let bext_speed = m.bext.as_ref().and_then(|b| b.speed());
+    let rate = ixml
+        .and_then(|x| x.timecode_rate)
+        .or(bext_speed.map(|s| s.0));
+    let drop = ixml
+        .and_then(|x| x.timecode_drop_frame)
+        .or(bext_speed.map(|s| s.1))
+        .unwrap_or(false);
     clip.timing.drop_frame = drop;
     if let (Some(tr), Some(ts)) = (
         m.bext.as_ref().map(|b| b.time_reference),
@@ -311,7 +318,7 @@ pub fn apply_bwf(clip: &mut Clip, m: &BwfMetadata) {
         ),
         _ => clip.warn(
             WarningCode::MissingMetadata,
-            format!("{name}: no usable iXML TIMECODE_RATE: timecode not computed"),
+            format!("{name}: no usable timecode rate (iXML TIMECODE_RATE or bext sSPEED): timecode not computed"),
         ),
     }
     if let Some(x) = ixml {
