@@ -420,10 +420,20 @@ impl<R: Read + Seek + ?Sized> Tags<'_, R> {
                 _ => self.warn_type(tag::TIME_CODES, "SMPTE 331M timecodes"),
             }
         }
-        m.frame_rate = self
+        m.frame_rate = match self
             .srationals(&[ifd0], tag::FRAME_RATE, 1)
             .and_then(|v| v.first().copied())
-            .filter(|r| r.num > 0 && r.den > 0);
+        {
+            Some(r) if r.num > 0 && r.den > 0 => Some(r),
+            Some(r) => {
+                self.warnings.push(format!(
+                    "FrameRate {}/{} is not a frame rate; ignored",
+                    r.num, r.den
+                ));
+                None
+            }
+            None => None,
+        };
         m.reel_name = self.text(&[ifd0], tag::REEL_NAME);
         m.camera_label = self.text(&[ifd0], tag::CAMERA_LABEL);
         m.warnings = std::mem::take(&mut self.warnings);

@@ -367,11 +367,18 @@ fn bad_timecode_bytes_are_a_warning() {
     let mut t = TestTiff::new(false);
     t.longs(0, 256, &[4]);
     t.bytes(0, 51043, &[0x3A, 0, 0, 0, 0, 0, 0, 0]);
+    t.srationals(0, 51044, &[(-25, 1)]);
     let (bytes, _) = t.build(&[]);
     let m = read(&bytes).unwrap();
     assert_eq!(m.timecode, None);
     assert!(
         m.warnings.iter().any(|w| w.contains("TimeCodes")),
+        "{:?}",
+        m.warnings
+    );
+    assert_eq!(m.frame_rate, None);
+    assert!(
+        m.warnings.iter().any(|w| w.contains("FrameRate -25/1")),
         "{:?}",
         m.warnings
     );
