@@ -113,4 +113,14 @@ pub enum Error {
     /// An image cannot be cropped / resampled by a pixel plan (sizes, bounds or values wrong).
     #[error("resample: {0}")]
     Resample(String),
+
+    // --- inspect ------------------------------------------------------------------------------
+    /// A media file's metadata is malformed or cannot be read safely (truncated, out-of-bounds
+    /// offsets, loops, absurd counts, malformed XML): the file, its format and what was wrong.
+    #[error("{file}: invalid {format}: {problem}")]
+    MetadataInvalid {
+        file: String,
+        format: &'static str,
+        problem: String,
+    },
 }

@@ -7,6 +7,7 @@ pub mod edl;
 pub mod error;
 pub mod fdl;
 pub mod hash;
+pub mod inspect;
 pub mod mhl;
 pub mod resample;
 pub mod sample;
