@@ -71,4 +71,26 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- color / cdl / amf --------------------------------------------------------------------
+    /// A colour operation was handed something it cannot work on (buffer shape, parameters).
+    #[error("colour: {0}")]
+    ColorInvalid(String),
+    /// An ASC CDL document (.cc, .ccc, .cdl) or CDL value is invalid.
+    #[error("{input}: invalid ASC CDL at {path}: {problem}")]
+    CdlInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
+    /// An ACES Metadata File is invalid (malformed XML or against the AMF schema's rules).
+    #[error("{input}: invalid AMF at {path}: {problem}")]
+    AmfInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
+    /// A transform ID is well formed but names a transform rushes does not implement.
+    #[error("unsupported transform `{id}`: {reason}")]
+    UnsupportedTransform { id: String, reason: String },
 }

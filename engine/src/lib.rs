@@ -3,6 +3,8 @@
 //! The engine never opens files, sockets or environment variables itself: callers hand it readers,
 //! writers, buffers or a small I/O trait object (see [`mhl::fs`]).
 
+pub mod cdl;
+pub mod color;
 pub mod error;
 pub mod hash;
 pub mod mhl;
