@@ -8,11 +8,13 @@
 //! namespace prefixes; AMF v1 documents are written back as v2.
 
 pub mod model;
+pub mod plan;
 pub mod read;
 pub mod transform_id;
 pub mod write;
 
 pub use model::*;
+pub use plan::{Plan, PlannedLook};
 pub use transform_id::{AcesTransform, TransformSlot, check_form, resolve};
 
 #[cfg(test)]

@@ -287,3 +287,64 @@ fn malformed_and_hostile_xml() {
     ));
     assert!(p.contains("finite"), "{p}");
 }
+
+#[test]
+fn plan_resolves_what_is_implemented_and_names_the_rest() {
+    let amf = Amf::parse("full.amf", FULL.as_bytes()).unwrap();
+    // The output transform (ACES 2.0 Rec.709) is not implemented: the plan fails naming it.
+    match amf.pipeline.plan() {
+        Err(Error::UnsupportedTransform { id, .. }) => {
+            assert!(id.contains("Look.Studio.ShowLook"), "{id}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Mark the LMT and output as applied: the CDL looks remain, in ACEScct.
+    let mut p = amf.pipeline.clone();
+    for step in &mut p.steps {
+        if let PipelineStep::Look(l) = step {
+            if matches!(l.kind, LookKind::Reference(_)) {
+                l.applied = true;
+            }
+        }
+    }
+    assert!(matches!(
+        p.plan(),
+        Err(Error::UnsupportedTransform { ref id, .. }) if id.contains("Output.Academy.Rec709")
+    ));
+    p.output_transform.as_mut().unwrap().applied = true;
+    let plan = p.plan().unwrap();
+    assert_eq!(plan.input, None, "input transform is applied");
+    assert_eq!(plan.output, None);
+    assert_eq!(plan.looks.len(), 2);
+    assert!(matches!(
+        &plan.looks[0],
+        PlannedLook::Cdl { working, .. } if *working == crate::color::ColorSpace::ACESCCT
+    ));
+    assert_eq!(
+        plan.looks[1],
+        PlannedLook::ExternalCdl {
+            ref_id: "shot_010".into(),
+            file: "grades/day1.ccc".into(),
+            working: crate::color::ColorSpace::ACESCCT
+        }
+    );
+    // An unapplied input transform is resolved too.
+    p.input_transform.as_mut().unwrap().applied = false;
+    assert!(p.plan().unwrap().input.is_some());
+    // A working-space pair that does not match is refused.
+    let mut bad = p.clone();
+    if let PipelineStep::Look(l) = &mut bad.steps[0] {
+        if let LookKind::Cdl { working_space, .. } = &mut l.kind {
+            working_space.to = Some(SubTransform {
+                info: TransformInfo::default(),
+                reference: TransformRef::TransformId(
+                    "urn:ampas:aces:transformId:v2.0:CSC.Academy.ACES_to_ACEScg.a2.v1".into(),
+                ),
+            });
+        }
+    }
+    assert!(matches!(
+        bad.plan(),
+        Err(Error::UnsupportedTransform { .. })
+    ));
+}
