@@ -334,3 +334,103 @@ fn mutated_examples_get_the_xsd_verdict() {
         MUTATIONS.len()
     );
 }
+
+/// The example AMFs whose whole pipeline rushes implements (an ACES CSC input and the ACES 1.3
+/// Rec.709 output) give OCIO's pixels: the input space through display "Rec.1886 Rec.709 -
+/// Display", view "ACES 1.0 - SDR Video" of the ACES 1.3 studio config (top clamped to 1, see
+/// `color_aces1.rs`).
+#[test]
+fn fully_supported_examples_apply_like_ocio() {
+    let test = "fully_supported_examples_apply_like_ocio";
+    let Some(s) = setup(test) else { return };
+    let mut checked = 0;
+    for path in &s.examples {
+        let amf = Amf::parse("example", &std::fs::read(path).unwrap()).unwrap();
+        let Ok(plan) = amf.pipeline.plan() else {
+            continue;
+        };
+        let Some(rushes_engine::amf::AcesTransform::ColorSpaceConversion { from, .. }) = plan.input
+        else {
+            continue;
+        };
+        if plan.output.is_none() {
+            continue;
+        }
+        use rushes_engine::color::ColorSpace;
+        let src = [
+            (ColorSpace::ACESCCT, "ACEScct"),
+            (ColorSpace::ACESCC, "ACEScc"),
+            (ColorSpace::ACESCG, "ACEScg"),
+        ]
+        .into_iter()
+        .find(|(cs, _)| *cs == from)
+        .map(|(_, name)| name)
+        .unwrap();
+        let n = 17;
+        let (lo, hi) = if src == "ACEScg" {
+            (0.0, 8.0)
+        } else {
+            (0.0, 0.9)
+        };
+        let pixels: Vec<f32> = (0..n * n * n)
+            .flat_map(|i| {
+                let c = |k: usize| lo + (hi - lo) * k as f32 / (n - 1) as f32;
+                [c(i / (n * n)), c(i / n % n), c(i % n)]
+            })
+            .collect();
+        let request = serde_json::json!({
+            "op": {"kind": "display", "config": "ocio://studio-config-v2.1.0_aces-v1.3_ocio-v2.3",
+                   "src": src, "display": "Rec.1886 Rec.709 - Display",
+                   "view": "ACES 1.0 - SDR Video"},
+            "pixels": pixels,
+        });
+        let script = workspace_root().join("engine/tests/color_ref/ocio_apply.py");
+        let mut child = Command::new(&s.python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let body = serde_json::to_vec(&request).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || stdin.write_all(&body));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(out.status.success());
+        let reference: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+        let mut ours = pixels.clone();
+        plan.apply(&mut ours, 3, &|_, _| panic!("no external CDL expected"))
+            .unwrap();
+        // OCIO's ACEScc -> ACES2065-1 clamps negative AP0 results to 0 (its ACEScct and ACEScg
+        // conversions do not, nor do we): for ACEScc, pixels whose ACES2065-1 value has a
+        // negative component are left out of the comparison.
+        let mut aces = pixels.clone();
+        plan.input.unwrap().apply(&mut aces, 3).unwrap();
+        let (mut max, mut at, mut skipped) = (0.0f64, 0, 0);
+        for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
+            if src == "ACEScc" && aces[i / 3 * 3..i / 3 * 3 + 3].iter().any(|v| *v < 0.0) {
+                skipped += 1;
+                continue;
+            }
+            let e = (f64::from(*a) - b.clamp(0.0, 1.0)).abs();
+            if e > max {
+                (max, at) = (e, i / 3 * 3);
+            }
+        }
+        eprintln!(
+            "  worst: {:?} -> ours {:?}, OCIO {:?}",
+            &pixels[at..at + 3],
+            &ours[at..at + 3],
+            &reference[at..at + 3]
+        );
+        eprintln!(
+            "{}: {src} -> ACES 1.3 Rec.709, max error {max:.3e} vs OCIO ({} of {} pixels left out)",
+            path.display(),
+            skipped / 3,
+            pixels.len() / 3
+        );
+        assert!(max <= 2e-3, "{}: max error {max:e}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} fully supported examples");
+}

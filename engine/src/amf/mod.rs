@@ -15,7 +15,7 @@ pub mod write;
 
 pub use model::*;
 pub use plan::{Plan, PlannedLook};
-pub use transform_id::{AcesTransform, TransformSlot, check_form, resolve};
+pub use transform_id::{AcesTransform, TransformSlot, check_form, resolve, resolve_rrt_odt};
 
 #[cfg(test)]
 mod tests;

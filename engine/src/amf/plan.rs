@@ -3,7 +3,7 @@
 //! an "unsupported transform" error naming it. Nothing is skipped silently.
 
 use super::model::*;
-use super::transform_id::{AcesTransform, resolve};
+use super::transform_id::{AcesTransform, resolve, resolve_rrt_odt};
 use crate::cdl::Cdl;
 use crate::color::ColorSpace;
 use crate::{Error, Result};
@@ -68,7 +68,7 @@ fn working_space(ws: &CdlWorkingSpace) -> Result<ColorSpace> {
     let aces = ColorSpace::ACES2065_1;
     let from = match resolve_ref(&ws.from.reference)? {
         AcesTransform::ColorSpaceConversion { from, to } if to == aces => from,
-        AcesTransform::ColorSpaceConversion { .. } => {
+        _ => {
             let id = describe(&ws.from.reference);
             return Err(unsupported(
                 &id,
@@ -79,7 +79,7 @@ fn working_space(ws: &CdlWorkingSpace) -> Result<ColorSpace> {
     if let Some(to) = &ws.to {
         match resolve_ref(&to.reference)? {
             AcesTransform::ColorSpaceConversion { from: f, to: t } if f == aces && t == from => {}
-            AcesTransform::ColorSpaceConversion { .. } => {
+            _ => {
                 let id = describe(&to.reference);
                 return Err(unsupported(
                     &id,
@@ -91,13 +91,29 @@ fn working_space(ws: &CdlWorkingSpace) -> Result<ColorSpace> {
     Ok(from)
 }
 
-/// A separate ACES 1.x RRT/ODT pair: each part must resolve, and no pair is implemented yet.
+/// A separate ACES 1.x RRT + ODT pair (both by transform ID).
+fn rrt_odt(rrt: &TransformRef, odt: &TransformRef) -> Result<AcesTransform> {
+    match (rrt, odt) {
+        (TransformRef::TransformId(r), TransformRef::TransformId(o)) => resolve_rrt_odt(r, o),
+        _ => {
+            // A UUID or file reference: resolve_ref names it as unsupported.
+            let other = if matches!(rrt, TransformRef::TransformId(_)) {
+                odt
+            } else {
+                rrt
+            };
+            resolve_ref(other)
+        }
+    }
+}
+
+/// An inverse ODT + inverse RRT pair: no inverse output transform is implemented yet.
 fn split_pair(first: &TransformRef, second: &TransformRef) -> Result<AcesTransform> {
     resolve_ref(first)?;
     resolve_ref(second)?;
     Err(unsupported(
         &describe(first),
-        "separate RRT/ODT pairs are not implemented",
+        "inverse ODT/RRT pairs are not implemented",
     ))
 }
 
@@ -155,7 +171,7 @@ impl Pipeline {
             Some(t) if !t.applied => Some(match &t.kind {
                 OutputTransformKind::Reference(r) => resolve_ref(r)?,
                 OutputTransformKind::RrtOdt { rrt, odt } => {
-                    split_pair(&rrt.reference, &odt.reference)?
+                    rrt_odt(&rrt.reference, &odt.reference)?
                 }
             }),
             _ => None,
@@ -165,5 +181,37 @@ impl Pipeline {
             looks,
             output,
         })
+    }
+}
+
+impl Plan {
+    /// Applies the plan in place to interleaved `f32` pixels (3 or 4 channels): the input
+    /// transform, then the looks (CDLs without clamping, as scene-referred working spaces need),
+    /// then the output transform. External CDLs are fetched through `load_cdl(ref_id, file)`
+    /// (the engine does no I/O; the caller reads and parses the file).
+    pub fn apply(
+        &self,
+        pixels: &mut [f32],
+        channels: usize,
+        load_cdl: &dyn Fn(&str, &str) -> Result<Cdl>,
+    ) -> Result<()> {
+        if let Some(input) = &self.input {
+            input.apply(pixels, channels)?;
+        }
+        for look in &self.looks {
+            let (cdl, working) = match look {
+                PlannedLook::Cdl { cdl, working } => (*cdl, *working),
+                PlannedLook::ExternalCdl {
+                    ref_id,
+                    file,
+                    working,
+                } => (load_cdl(ref_id, file)?, *working),
+            };
+            cdl.apply_in(pixels, channels, crate::cdl::CdlStyle::NoClamp, working)?;
+        }
+        if let Some(output) = &self.output {
+            output.apply(pixels, channels)?;
+        }
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! ACES transform IDs (URNs): the forms the AMF schema allows in each place, and resolution of
 //! an ID to the transforms rushes implements (anything else is an "unsupported transform" error).
 
+use crate::color::aces1::Aces13Output;
 use crate::color::{Adaptation, ColorSpace, Converter};
 use crate::{Error, Result};
 
@@ -160,6 +161,8 @@ pub enum AcesTransform {
         /// Destination encoding.
         to: ColorSpace,
     },
+    /// An ACES 1.3 output transform (RRT + ODT), ACES2065-1 to display code values.
+    Aces13Output(Aces13Output),
 }
 
 impl AcesTransform {
@@ -169,6 +172,7 @@ impl AcesTransform {
             AcesTransform::ColorSpaceConversion { from, to } => {
                 Converter::new(from, to, Adaptation::Bradford).apply(pixels, channels)
             }
+            AcesTransform::Aces13Output(output) => output.apply(pixels, channels),
         }
     }
 }
@@ -187,6 +191,34 @@ fn csc_by_name(name: &str) -> Option<AcesTransform> {
     Some(AcesTransform::ColorSpaceConversion { from, to })
 }
 
+fn aces13_output_by_name(name: &str) -> Option<AcesTransform> {
+    match name {
+        "Rec709_100nits_dim" => Some(AcesTransform::Aces13Output(Aces13Output::Rec709_100nitsDim)),
+        _ => None,
+    }
+}
+
+/// Resolves a separate ACES 1.x RRT + ODT pair (`RRT.a1.x.y` + `ODT.Academy.<name>.a1.x.y`).
+pub fn resolve_rrt_odt(rrt_id: &str, odt_id: &str) -> Result<AcesTransform> {
+    let rrt_ok = rrt_id.strip_prefix(V15).is_some_and(|r| form_rrt(r, "RRT"));
+    if !rrt_ok {
+        return Err(Error::UnsupportedTransform {
+            id: rrt_id.to_string(),
+            reason: "not an ACES 1.x RRT ID".into(),
+        });
+    }
+    odt_id
+        .strip_prefix(V15)
+        .and_then(|r| r.strip_prefix("ODT.Academy."))
+        .filter(|m| three_part_version(m))
+        .and_then(|m| m.rsplitn(4, '.').nth(3))
+        .and_then(aces13_output_by_name)
+        .ok_or_else(|| Error::UnsupportedTransform {
+            id: odt_id.to_string(),
+            reason: "rushes implements only the Rec709_100nits_dim ACES 1.x ODT so far".into(),
+        })
+}
+
 /// Resolves an ACES 1.x or 2.0 transform ID to what rushes implements. An ID naming anything
 /// else (camera IDTs, LMTs, output transforms not yet implemented, vendor transforms, malformed
 /// IDs) is an [`Error::UnsupportedTransform`] naming the ID; nothing is ever skipped silently.
@@ -195,6 +227,16 @@ pub fn resolve(id: &str) -> Result<AcesTransform> {
         id: id.to_string(),
         reason: reason.to_string(),
     };
+    if let Some(r) = id.strip_prefix(V15) {
+        if let Some(t) = r
+            .strip_prefix("RRTODT.Academy.")
+            .filter(|m| three_part_version(m))
+            .and_then(|m| m.rsplitn(4, '.').nth(3))
+            .and_then(aces13_output_by_name)
+        {
+            return Ok(t);
+        }
+    }
     let name = if let Some(r) = id.strip_prefix(V15) {
         r.strip_prefix("ACEScsc.Academy.")
             .filter(|m| three_part_version(m))
@@ -214,7 +256,7 @@ pub fn resolve(id: &str) -> Result<AcesTransform> {
         Some(t) => Ok(t),
         None => Err(unsupported(
             "rushes implements only the Academy ACEScct, ACEScc and ACEScg <-> ACES2065-1 \
-             conversions so far",
+             conversions and the ACES 1.3 Rec709_100nits_dim output transform so far",
         )),
     }
 }
@@ -328,9 +370,30 @@ mod tests {
         );
         let cg = resolve("urn:ampas:aces:transformId:v2.0:CSC.Academy.ACEScg_to_ACES.a2.v1");
         assert!(cg.is_ok());
+        let rec709 = AcesTransform::Aces13Output(Aces13Output::Rec709_100nitsDim);
+        assert_eq!(
+            resolve("urn:ampas:aces:transformId:v1.5:RRTODT.Academy.Rec709_100nits_dim.a1.1.0")
+                .ok(),
+            Some(rec709)
+        );
+        assert_eq!(
+            resolve_rrt_odt(
+                "urn:ampas:aces:transformId:v1.5:RRT.a1.0.3",
+                "urn:ampas:aces:transformId:v1.5:ODT.Academy.Rec709_100nits_dim.a1.0.3"
+            )
+            .ok(),
+            Some(rec709)
+        );
+        assert!(matches!(
+            resolve_rrt_odt(
+                "urn:ampas:aces:transformId:v1.5:RRT.a1.0.3",
+                "urn:ampas:aces:transformId:v1.5:ODT.Academy.P3D60_48nits.a1.0.3"
+            ),
+            Err(Error::UnsupportedTransform { ref id, .. }) if id.contains("P3D60")
+        ));
         for id in [
             "urn:ampas:aces:transformId:v2.0:CSC.Arri.LogC4_to_ACES.a2.v1",
-            "urn:ampas:aces:transformId:v1.5:RRTODT.Academy.Rec709_100nits_dim.a1.1.0",
+            "urn:ampas:aces:transformId:v1.5:RRTODT.Academy.Rec2020_100nits_dim.a1.1.0",
             "urn:ampas:aces:transformId:v1.5:ACEScsc.Academy.ADX10_to_ACES.a1.0.3",
             "urn:example:nothing",
         ] {

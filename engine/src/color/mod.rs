@@ -6,6 +6,7 @@
 //! NaN and infinite pixels: matrices propagate them as IEEE arithmetic does; transfer functions
 //! map NaN to NaN and clamp infinities like any other out-of-range value (see [`transfer`]).
 
+pub mod aces1;
 pub mod convert;
 pub mod gamut;
 pub mod matrix;

@@ -3,6 +3,7 @@
 stdin: JSON {"op": {...}, "pixels": [r, g, b, r, g, b, ...]}; stdout: JSON list of output pixels.
 op kinds:
   {"kind": "colorspace", "config": "ocio://...", "src": "<name>", "dst": "<name>"}
+  {"kind": "display", "config": ..., "src": ..., "display": ..., "view": ...}
   {"kind": "cdl", "slope": [..3], "offset": [..3], "power": [..3], "sat": s,
    "style": "asc" | "noclamp", "working": null | {"config": ..., "space": "<name>"}}
    (with "working": ACES2065-1 -> space, CDL, space -> ACES2065-1)
@@ -19,6 +20,10 @@ def processor(op):
     if op["kind"] == "colorspace":
         cfg = ocio.Config.CreateFromFile(op["config"])
         return cfg.getProcessor(op["src"], op["dst"])
+    if op["kind"] == "display":
+        cfg = ocio.Config.CreateFromFile(op["config"])
+        view = ocio.DisplayViewTransform(src=op["src"], display=op["display"], view=op["view"])
+        return cfg.getProcessor(view)
     if op["kind"] == "cdl":
         cdl = ocio.CDLTransform()
         cdl.setSlope(op["slope"])
