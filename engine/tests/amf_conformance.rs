@@ -335,10 +335,9 @@ fn mutated_examples_get_the_xsd_verdict() {
     );
 }
 
-/// The example AMFs whose whole pipeline rushes implements (an ACES CSC input and the ACES 1.3
-/// Rec.709 output) give OCIO's pixels: the input space through display "Rec.1886 Rec.709 -
-/// Display", view "ACES 1.0 - SDR Video" of the ACES 1.3 studio config (top clamped to 1, see
-/// `color_aces1.rs`).
+/// The example AMFs whose whole pipeline rushes implements (an ACES CSC input and an ACES 1.3
+/// SDR video output) give OCIO's pixels: the input space through the matching display, view
+/// "ACES 1.0 - SDR Video" of the ACES 1.3 studio config (top clamped to 1, see `color_aces1.rs`).
 #[test]
 fn fully_supported_examples_apply_like_ocio() {
     let test = "fully_supported_examples_apply_like_ocio";
@@ -353,9 +352,15 @@ fn fully_supported_examples_apply_like_ocio() {
         else {
             continue;
         };
-        if plan.output.is_none() {
-            continue;
-        }
+        use rushes_engine::color::aces1::Aces13Output;
+        let display = match plan.output {
+            Some(rushes_engine::amf::AcesTransform::Aces13Output(o)) => match o {
+                Aces13Output::Rec709_100nitsDim => "Rec.1886 Rec.709 - Display",
+                Aces13Output::Rec2020_100nitsDim => "Rec.1886 Rec.2020 - Display",
+                Aces13Output::Srgb100nitsDim => "sRGB - Display",
+            },
+            _ => continue,
+        };
         use rushes_engine::color::ColorSpace;
         let src = [
             (ColorSpace::ACESCCT, "ACEScct"),
@@ -380,8 +385,7 @@ fn fully_supported_examples_apply_like_ocio() {
             .collect();
         let request = serde_json::json!({
             "op": {"kind": "display", "config": "ocio://studio-config-v2.1.0_aces-v1.3_ocio-v2.3",
-                   "src": src, "display": "Rec.1886 Rec.709 - Display",
-                   "view": "ACES 1.0 - SDR Video"},
+                   "src": src, "display": display, "view": "ACES 1.0 - SDR Video"},
             "pixels": pixels,
         });
         let script = workspace_root().join("engine/tests/color_ref/ocio_apply.py");
@@ -424,7 +428,7 @@ fn fully_supported_examples_apply_like_ocio() {
             &reference[at..at + 3]
         );
         eprintln!(
-            "{}: {src} -> ACES 1.3 Rec.709, max error {max:.3e} vs OCIO ({} of {} pixels left out)",
+            "{}: {src} -> ACES 1.3 {display}, max error {max:.3e} vs OCIO ({} of {} pixels left out)",
             path.display(),
             skipped / 3,
             pixels.len() / 3
@@ -432,5 +436,5 @@ fn fully_supported_examples_apply_like_ocio() {
         assert!(max <= 2e-3, "{}: max error {max:e}", path.display());
         checked += 1;
     }
-    assert!(checked >= 3, "only {checked} fully supported examples");
+    assert!(checked >= 5, "only {checked} fully supported examples");
 }

@@ -193,9 +193,12 @@ fn csc_by_name(name: &str) -> Option<AcesTransform> {
 
 fn aces13_output_by_name(name: &str) -> Option<AcesTransform> {
     match name {
-        "Rec709_100nits_dim" => Some(AcesTransform::Aces13Output(Aces13Output::Rec709_100nitsDim)),
+        "Rec709_100nits_dim" => Some(Aces13Output::Rec709_100nitsDim),
+        "Rec2020_100nits_dim" => Some(Aces13Output::Rec2020_100nitsDim),
+        "RGBmonitor_100nits_dim" => Some(Aces13Output::Srgb100nitsDim),
         _ => None,
     }
+    .map(AcesTransform::Aces13Output)
 }
 
 /// Resolves a separate ACES 1.x RRT + ODT pair (`RRT.a1.x.y` + `ODT.Academy.<name>.a1.x.y`).
@@ -215,7 +218,9 @@ pub fn resolve_rrt_odt(rrt_id: &str, odt_id: &str) -> Result<AcesTransform> {
         .and_then(aces13_output_by_name)
         .ok_or_else(|| Error::UnsupportedTransform {
             id: odt_id.to_string(),
-            reason: "rushes implements only the Rec709_100nits_dim ACES 1.x ODT so far".into(),
+            reason: "rushes implements only the Rec709_100nits_dim, Rec2020_100nits_dim and \
+                     RGBmonitor_100nits_dim ACES 1.x ODTs so far"
+                .into(),
         })
 }
 
@@ -256,7 +261,8 @@ pub fn resolve(id: &str) -> Result<AcesTransform> {
         Some(t) => Ok(t),
         None => Err(unsupported(
             "rushes implements only the Academy ACEScct, ACEScc and ACEScg <-> ACES2065-1 \
-             conversions and the ACES 1.3 Rec709_100nits_dim output transform so far",
+             conversions and the ACES 1.3 Rec709, Rec2020 and RGBmonitor 100 nit dim output \
+             transforms so far",
         )),
     }
 }

@@ -29,20 +29,46 @@ fn dark_to_dim_surround(linear_cv: [f64; 3]) -> [f64; 3] {
     from_xyz.mul_vec(xyz)
 }
 
-/// ODT `Rec709_100nits_dim`: OCES -> BT.1886 encoded Rec.709 in [0, 1].
-pub fn rec709_100nits_dim(oces: [f64; 3]) -> [f64; 3] {
+/// What distinguishes the SDR ODTs built on the 48 nit tone scale.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SdrOdt {
+    /// Display primaries (all D65 displays here; the ACES white is adapted with Bradford).
+    pub gamut: Gamut,
+    /// Whether the dark-to-dim surround compensation applies (the video ODTs).
+    pub dim_surround: bool,
+    /// The display encoding.
+    pub encoding: TransferFunction,
+}
+
+/// An SDR ODT: OCES -> display code values in [0, 1].
+pub(crate) fn sdr(odt: SdrOdt, oces: [f64; 3]) -> [f64; 3] {
     let params = odt_48nits();
     let pre = ap0_to_ap1().mul_vec(oces);
     let post = pre.map(|v| eval(&params, v));
-    let linear_cv = dark_to_dim_surround(post.map(y_to_linear_cv));
+    let mut linear_cv = post.map(y_to_linear_cv);
+    if odt.dim_surround {
+        linear_cv = dark_to_dim_surround(linear_cv);
+    }
     let linear_cv = saturation_matrix(ODT_SAT_FACTOR, ap1_luma()).mul_vec(linear_cv);
     let xyz = Gamut::Ap1.chromaticities().rgb_to_xyz().mul_vec(linear_cv);
     let xyz = Adaptation::Bradford
-        .matrix(WhitePoint::ACES, WhitePoint::D65)
+        .matrix(WhitePoint::ACES, odt.gamut.chromaticities().white)
         .mul_vec(xyz);
-    let display = Gamut::Rec709.chromaticities().xyz_to_rgb().mul_vec(xyz);
+    let display = odt.gamut.chromaticities().xyz_to_rgb().mul_vec(xyz);
     display.map(|v| {
         let v = if v.is_nan() { v } else { v.clamp(0.0, 1.0) };
-        TransferFunction::Bt1886.encode(v)
+        odt.encoding.encode(v)
     })
+}
+
+/// ODT `Rec709_100nits_dim`: OCES -> BT.1886 encoded Rec.709 in [0, 1].
+pub fn rec709_100nits_dim(oces: [f64; 3]) -> [f64; 3] {
+    sdr(
+        SdrOdt {
+            gamut: Gamut::Rec709,
+            dim_surround: true,
+            encoding: TransferFunction::Bt1886,
+        },
+        oces,
+    )
 }
