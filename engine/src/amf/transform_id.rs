@@ -399,7 +399,7 @@ mod tests {
         ));
         for id in [
             "urn:ampas:aces:transformId:v2.0:CSC.Arri.LogC4_to_ACES.a2.v1",
-            "urn:ampas:aces:transformId:v1.5:RRTODT.Academy.Rec2020_100nits_dim.a1.1.0",
+            "urn:ampas:aces:transformId:v1.5:RRTODT.Academy.P3D65_1000nits_15nits_ST2084.a1.1.0",
             "urn:ampas:aces:transformId:v1.5:ACEScsc.Academy.ADX10_to_ACES.a1.0.3",
             "urn:example:nothing",
         ] {
