@@ -117,6 +117,32 @@ fn split_pair(first: &TransformRef, second: &TransformRef) -> Result<AcesTransfo
     ))
 }
 
+/// An external CDL must be a relative path inside the AMF's folder: no URI scheme, no absolute
+/// path or drive letter, no `..` component, no backslashes or NUL.
+pub fn check_relative_file(file: &str) -> Result<()> {
+    let problem = if file.is_empty() {
+        Some("empty file reference")
+    } else if file.contains('\0') || file.contains('\\') {
+        Some("NUL or backslash in a file reference")
+    } else if file.starts_with('/') {
+        Some("absolute path")
+    } else if file.contains(':') {
+        Some("URI scheme or drive letter (only paths relative to the AMF are followed)")
+    } else if file.split('/').any(|part| part == "..") {
+        Some("`..` leaves the AMF's folder")
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(p) => Err(Error::UnsafePath {
+            file: "AMF lookTransform".into(),
+            path: file.to_string(),
+            problem: p.to_string(),
+        }),
+    }
+}
+
 fn describe(r: &TransformRef) -> String {
     match r {
         TransformRef::TransformId(v) | TransformRef::Uuid(v) | TransformRef::File(v) => v.clone(),
@@ -158,11 +184,14 @@ impl Pipeline {
                     let working = working_space(ws)?;
                     looks.push(match source {
                         CdlSource::Inline(cdl) => PlannedLook::Cdl { cdl: *cdl, working },
-                        CdlSource::External { ref_id, file } => PlannedLook::ExternalCdl {
-                            ref_id: ref_id.clone(),
-                            file: file.clone(),
-                            working,
-                        },
+                        CdlSource::External { ref_id, file } => {
+                            check_relative_file(file)?;
+                            PlannedLook::ExternalCdl {
+                                ref_id: ref_id.clone(),
+                                file: file.clone(),
+                                working,
+                            }
+                        }
                     });
                 }
             }

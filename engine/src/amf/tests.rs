@@ -348,3 +348,39 @@ fn plan_resolves_what_is_implemented_and_names_the_rest() {
         Err(Error::UnsupportedTransform { .. })
     ));
 }
+
+#[test]
+fn external_cdl_paths_must_stay_inside_the_amf_folder() {
+    assert!(check_relative_file("grades/day1.ccc").is_ok());
+    assert!(check_relative_file("./day1.cc").is_ok());
+    for bad in [
+        "",
+        "/etc/passwd",
+        "../other/day1.ccc",
+        "grades/../../x.cc",
+        "C:\\grades\\a.cc",
+        "c:/grades/a.cc",
+        "file:///etc/a.cc",
+        "http://example.com/a.cc",
+        "a\0b.cc",
+    ] {
+        assert!(
+            matches!(check_relative_file(bad), Err(Error::UnsafePath { .. })),
+            "{bad:?}"
+        );
+    }
+    // Through the plan.
+    let escaping = FULL.replace("grades/day1.ccc", "../../day1.ccc");
+    let mut p = Amf::parse("t.amf", escaping.as_bytes()).unwrap().pipeline;
+    for step in &mut p.steps {
+        if let PipelineStep::Look(l) = step {
+            if matches!(l.kind, LookKind::Reference(_)) {
+                l.applied = true;
+            }
+        }
+    }
+    p.output_transform = None;
+    assert!(
+        matches!(p.plan(), Err(Error::UnsafePath { ref path, .. }) if path == "../../day1.ccc")
+    );
+}
