@@ -29,7 +29,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(commands::mhl::ascmhl_style_args(std::env::args_os()));
     let filter = match cli.verbose {
         0 => "warn",
         1 => "info",

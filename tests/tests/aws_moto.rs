@@ -313,7 +313,13 @@ async fn ingest_runs_end_to_end_against_moto() {
         )
         .await;
     match &run.status {
-        ExecutionStatus::Failed { error, .. } => assert_eq!(error, "Rushes.VerificationFailed"),
+        ExecutionStatus::Failed { error, cause } => {
+            assert_eq!(
+                error, "Rushes.VerificationFailed",
+                "{cause}\n{:#?}",
+                run.history
+            )
+        }
         other => panic!("B001 should fail verification, got {other:?}"),
     }
     let file = ports

@@ -14,42 +14,44 @@ fn event<T: serde::de::DeserializeOwned>(path: &str) -> T {
 }
 
 #[test]
-fn manifest_event_names_a_roll() {
+fn manifest_event_names_a_roll_and_its_execution() {
     let input: rushes_manifest::Input = event("manifest/roll.json");
     assert_eq!(input.roll, "A001");
     assert_eq!(input.prefix.as_str(), "rolls/A001");
+    assert!(input.execution.starts_with("A001-"), "{}", input.execution);
 }
 
 #[test]
-fn checksum_events_cover_a_fresh_file_and_a_resumed_one() {
-    let whole: rushes_checksum::Input = event("checksum/whole-file.json");
-    assert_eq!(whole.offset, 0);
-    assert!(whole.state.is_none() && !whole.expected.is_empty());
+fn checksum_events_cover_a_fresh_batch_and_a_resumed_one() {
+    let whole: rushes_checksum::Input = event("checksum/whole-batch.json");
+    assert!(whole.cursor.is_none() && whole.batch.files > 1);
     let resume: rushes_checksum::Input = event("checksum/resume-chunk.json");
+    let cursor = resume.cursor.as_ref().unwrap();
     assert!(
-        resume.offset > 0 && resume.offset < resume.size,
+        cursor.offset > 0 && cursor.offset < resume.batch.bytes,
         "{}",
-        resume.offset
+        cursor.offset
     );
-    assert!(resume.state.is_some());
+    let state = cursor.state.as_ref().unwrap();
+    // The saved state covers exactly the bytes before the cursor.
+    let hasher = rushes_engine::hash::MultiHasher::resume(state).unwrap();
+    assert_eq!(hasher.bytes_hashed(), cursor.offset);
+    assert!(resume.max_bytes_per_call.unwrap() <= cursor.offset);
 }
 
 #[test]
 fn custody_events_cover_success_and_an_altered_file() {
     let ok: rushes_custody::Input = event("custody/verified.json");
     let bad: rushes_custody::Input = event("custody/with-failure.json");
-    let verdicts = |input: &rushes_custody::Input| -> Vec<String> {
-        serde_json::to_value(&input.checksums)
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["verdict"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert!(verdicts(&ok).iter().all(|v| v == "verified"));
-    assert!(verdicts(&bad).iter().any(|v| v == "failed"));
-    assert_eq!(ok.manifest.files.len(), ok.checksums.len());
+    for input in [&ok, &bad] {
+        assert_eq!(input.manifest.execution, input.execution);
+        assert_eq!(input.manifest.batches.len(), input.checksums.len());
+        let files: usize = input.manifest.batches.iter().map(|b| b.files).sum();
+        assert_eq!(files, input.manifest.counts.files);
+        assert!(input.checksums.iter().all(|c| c.done));
+    }
+    assert!(ok.checksums.iter().all(|c| c.counts.failed == 0));
+    assert!(bad.checksums.iter().any(|c| c.counts.failed > 0));
 }
 
 #[test]

@@ -341,3 +341,106 @@ fn replace_first_path(text: &str, new_path: &str) -> String {
     let close = open_end + text[open_end..].find("</path>").unwrap();
     format!("{}{}{}", &text[..open_end], new_path, &text[close..])
 }
+
+/// Writes `files` small files per clip folder into `dir`, then the on-set MHL with xxh64.
+fn many_file_roll(dir: &Path, clips: usize, files: usize) {
+    for clip in 0..clips {
+        let folder = dir.join(format!("C001C{clip:03}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        for frame in 0..files {
+            let name = format!("C001C{clip:03}_{frame:07}.dng");
+            std::fs::write(folder.join(name), format!("clip {clip} frame {frame}")).unwrap();
+        }
+    }
+    rushes_cli::commands::mhl::create_generation(dir, &[rushes_engine::hash::HashFormat::Xxh64])
+        .unwrap();
+}
+
+fn ascmhl_verifies(test: &str, root: &Path) {
+    if let Some(ascmhl) = rushes_tests::ref_tool("ascmhl-debug") {
+        let out = std::process::Command::new(ascmhl)
+            .arg("verify")
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ascmhl-debug verify {root:?}: {out:?}"
+        );
+    } else {
+        rushes_tests::skip(test, "ascmhl-debug is not installed");
+    }
+}
+
+#[test]
+fn a_roll_of_thousands_of_files_stays_within_the_step_functions_limits() {
+    // 4,000 files: their per-file plan alone would be about 1 MB, four times the 256 KiB payload
+    // Step Functions allows; the local runner enforces that limit and the 25,000-event history.
+    let tmp = tempfile::tempdir().unwrap();
+    let roll = tmp.path().join("card").join("C001");
+    many_file_roll(&roll, 4, 1000);
+    let library = tmp.path().join("library");
+    let report = run(std::slice::from_ref(&roll), &library);
+    let outcome = &report.rolls[0];
+    assert_eq!(outcome.status, "verified", "{:?}", outcome.error);
+    let counts = &outcome.custody.as_ref().unwrap()["counts"];
+    assert_eq!(counts["verified"], 4000, "{counts}");
+    assert_eq!(catalog_files(&library, "C001").len(), 4000);
+    ascmhl_verifies(
+        "a_roll_of_thousands_of_files_stays_within_the_step_functions_limits",
+        &library.join("rolls").join("C001"),
+    );
+}
+
+#[test]
+fn a_roll_with_a_nested_history_gets_nested_generations() {
+    // A clip folder offloaded separately on set carries its own history, referenced by the roll's.
+    let tmp = tempfile::tempdir().unwrap();
+    let roll = tmp.path().join("card").join("C001");
+    many_file_roll(&roll, 2, 3);
+    let nested = roll.join("C001C000");
+    rushes_cli::commands::mhl::create_generation(
+        &nested,
+        &[rushes_engine::hash::HashFormat::Xxh64],
+    )
+    .unwrap();
+    rushes_cli::commands::mhl::create_generation(&roll, &[rushes_engine::hash::HashFormat::Xxh64])
+        .unwrap();
+    let library = tmp.path().join("library");
+    let report = run(std::slice::from_ref(&roll), &library);
+    let outcome = &report.rolls[0];
+    assert_eq!(outcome.status, "verified", "{:?}", outcome.error);
+    let copy = library.join("rolls").join("C001");
+    // On set: the roll's generation 1, then the clip folder's own generation 1, then the roll's
+    // generation 2 (which also wrote the clip's generation 2 and references it). The library
+    // verification is recorded in both: the roll's generation 3 references the clip's 3.
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir.join("ascmhl"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".mhl"))
+            .collect();
+        v.sort();
+        v
+    };
+    let roll_generations = names(&copy);
+    let nested_generations = names(&copy.join("C001C000"));
+    assert_eq!(roll_generations.len(), 3, "{roll_generations:?}");
+    assert_eq!(nested_generations.len(), 3, "{nested_generations:?}");
+    let latest_roll =
+        std::fs::read_to_string(copy.join("ascmhl").join(&roll_generations[2])).unwrap();
+    assert!(
+        latest_roll.contains(nested_generations[2].as_str()),
+        "the roll's new generation must reference the nested one"
+    );
+    let latest_nested =
+        std::fs::read_to_string(copy.join("C001C000/ascmhl").join(&nested_generations[2])).unwrap();
+    assert!(
+        latest_nested.contains("action=\"verified\""),
+        "{latest_nested}"
+    );
+    ascmhl_verifies(
+        "a_roll_with_a_nested_history_gets_nested_generations",
+        &copy,
+    );
+}

@@ -49,6 +49,7 @@ fn ours_create(root: &Path, formats: &[HashFormat], offset: i64) -> u8 {
         ignore: vec![],
         creator: creator(),
         date: Utc::now() + Duration::seconds(offset),
+        directory_hashes: true,
     };
     mhl::create(&fs, &o, &mut |_| {})
         .unwrap()
@@ -517,6 +518,7 @@ fn bad_histories_give_clear_errors_and_change_nothing() {
                     ignore: vec![],
                     creator: creator(),
                     date: Utc::now() + Duration::seconds(9),
+                    directory_hashes: true,
                 },
                 &mut |_| {},
             )
@@ -581,6 +583,7 @@ fn no_history_unreadable_and_changing_files() {
         ignore: vec![],
         creator: creator(),
         date: Utc::now(),
+        directory_hashes: true,
     };
     let err = mhl::create(&liar, &o, &mut |_| {}).unwrap_err();
     assert!(

@@ -24,9 +24,11 @@ fn manifest_checksum_and_custody_are_idempotent() {
     let prefix = ObjectKey::new(format!("rolls/{roll}")).unwrap();
 
     rt.block_on(async {
+        let execution = "exec-idempotent-1".to_string();
         let input = rushes_manifest::Input {
             roll: roll.clone(),
             prefix: prefix.clone(),
+            execution: execution.clone(),
         };
         let manifest = rushes_manifest::handle(ports.clone(), input.clone())
             .await
@@ -35,18 +37,16 @@ fn manifest_checksum_and_custody_are_idempotent() {
             manifest,
             rushes_manifest::handle(ports.clone(), input).await.unwrap()
         );
+        assert!(!manifest.batches.is_empty());
 
         let mut checksums = Vec::new();
-        for file in &manifest.files {
+        for batch in &manifest.batches {
             let input = rushes_checksum::Input {
                 roll: roll.clone(),
-                path: file.path.clone(),
-                key: file.key.clone(),
-                size: file.size,
+                execution: execution.clone(),
                 formats: manifest.formats.clone(),
-                expected: file.expected.clone(),
-                offset: 0,
-                state: None,
+                batch: batch.clone(),
+                cursor: None,
                 max_bytes_per_call: None,
             };
             let once = rushes_checksum::handle(ports.clone(), input.clone())
@@ -54,13 +54,18 @@ fn manifest_checksum_and_custody_are_idempotent() {
                 .unwrap();
             let twice = rushes_checksum::handle(ports.clone(), input).await.unwrap();
             assert_eq!(once, twice);
-            checksums.push(once);
+            assert!(once.done);
+            checksums.push(rushes_checksum::BatchSummary {
+                batch: once.batch.index,
+                done: once.done,
+                counts: once.counts,
+            });
         }
 
         let custody_input = rushes_custody::Input {
             roll: roll.clone(),
             prefix: prefix.clone(),
-            execution: "exec-idempotent-1".into(),
+            execution,
             started_at: None,
             manifest: manifest.clone(),
             checksums,
@@ -86,6 +91,104 @@ fn manifest_checksum_and_custody_are_idempotent() {
         assert_eq!(
             objects_after_first, objects_after_second,
             "no second generation"
+        );
+    });
+}
+
+#[test]
+fn custody_refuses_an_incomplete_or_foreign_run_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = write_card(&tmp.path().join("card"), &CardSpec::default(), false).unwrap();
+    let roll = plan.roll_names()[0].to_string();
+    let rolls = vec![tmp.path().join("card").join(&roll)];
+    let library_dir = tmp.path().join("library");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(ingest(&rolls, &library_dir, false)).unwrap();
+    let library = Library::open(&library_dir).unwrap();
+    let ports = library.ports();
+    let prefix = ObjectKey::new(format!("rolls/{roll}")).unwrap();
+
+    rt.block_on(async {
+        let execution = "exec-partial-1".to_string();
+        let manifest = rushes_manifest::handle(
+            ports.clone(),
+            rushes_manifest::Input {
+                roll: roll.clone(),
+                prefix: prefix.clone(),
+                execution: execution.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        // One call with a tiny budget: the first batch is only partly hashed.
+        let partial = rushes_checksum::handle(
+            ports.clone(),
+            rushes_checksum::Input {
+                roll: roll.clone(),
+                execution: execution.clone(),
+                formats: manifest.formats.clone(),
+                batch: manifest.batches[0].clone(),
+                cursor: None,
+                max_bytes_per_call: Some(1024),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(!partial.done);
+        let objects_before = ports.library.list(&prefix).await.unwrap();
+        let roll_before = ports
+            .catalog
+            .get(&format!("ROLL#{roll}"), "ROLL")
+            .await
+            .unwrap();
+
+        let input = rushes_custody::Input {
+            roll: roll.clone(),
+            prefix: prefix.clone(),
+            execution: execution.clone(),
+            started_at: None,
+            manifest: manifest.clone(),
+            checksums: manifest
+                .batches
+                .iter()
+                .map(|b| rushes_checksum::BatchSummary {
+                    batch: b.index,
+                    done: true,
+                    counts: Default::default(),
+                })
+                .collect(),
+            hostname: None,
+        };
+        let err = rushes_custody::handle(ports.clone(), input.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "Rushes.BadInput");
+        assert!(err.to_string().contains("not completely hashed"), "{err}");
+
+        // A summary missing for a batch.
+        let mut missing = input.clone();
+        missing.checksums.clear();
+        let err = rushes_custody::handle(ports.clone(), missing)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("no checksum result"), "{err}");
+
+        // Another execution's plan.
+        let mut foreign = input;
+        foreign.execution = "exec-other".into();
+        let err = rushes_custody::handle(ports.clone(), foreign)
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "Rushes.BadInput");
+
+        assert_eq!(objects_before, ports.library.list(&prefix).await.unwrap());
+        assert_eq!(
+            roll_before,
+            ports
+                .catalog
+                .get(&format!("ROLL#{roll}"), "ROLL")
+                .await
+                .unwrap()
         );
     });
 }

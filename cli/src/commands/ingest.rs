@@ -187,21 +187,10 @@ async fn ingest_roll(
         LocalStore::open(parent)
             .with_context(|| format!("{}: cannot read the card", parent.display()))?,
     );
-    let source_ports = rushes_common::Ports {
-        library: source_store.clone(),
-        archive: None,
-        catalog: library.ports().catalog,
-    };
     let prefix = ObjectKey::new(roll.clone())?;
-    let plan = rushes_manifest::handle(
-        source_ports,
-        rushes_manifest::Input {
-            roll: roll.clone(),
-            prefix: prefix.clone(),
-        },
-    )
-    .await
-    .with_context(|| format!("{}: cannot read the ASC MHL history", roll_dir.display()))?;
+    let plan = rushes_manifest::read_plan(source_store.as_ref(), &roll, &prefix)
+        .await
+        .with_context(|| format!("{}: cannot read the ASC MHL history", roll_dir.display()))?;
 
     let mut outcome = RollOutcome {
         roll: roll.clone(),

@@ -46,9 +46,28 @@ enum MhlCommand {
         /// A file pattern to ignore (repeatable, gitignore style).
         #[arg(short = 'i', long = "ignore")]
         ignore: Vec<String>,
+        /// A file of patterns to ignore, one per line (ascmhl's -ii).
+        #[arg(long = "ignore_spec", alias = "ignore-spec")]
+        ignore_spec: Option<PathBuf>,
+        /// List folders without content/structure hashes (ascmhl's -n).
+        #[arg(
+            short = 'n',
+            long = "no_directory_hashes",
+            alias = "no-directory-hashes"
+        )]
+        no_directory_hashes: bool,
         /// Author name for <creatorinfo>.
         #[arg(long = "author_name")]
         author_name: Option<String>,
+        /// Author email for <creatorinfo>.
+        #[arg(long = "author_email")]
+        author_email: Option<String>,
+        /// Author phone for <creatorinfo>.
+        #[arg(long = "author_phone")]
+        author_phone: Option<String>,
+        /// Author role for <creatorinfo>.
+        #[arg(long = "author_role")]
+        author_role: Option<String>,
         /// Location for <creatorinfo>.
         #[arg(long)]
         location: Option<String>,
@@ -76,6 +95,9 @@ enum MhlCommand {
         /// A file pattern to ignore (repeatable).
         #[arg(short = 'i', long = "ignore")]
         ignore: Vec<String>,
+        /// A file of patterns to ignore, one per line (ascmhl's -ii).
+        #[arg(long = "ignore_spec", alias = "ignore-spec")]
+        ignore_spec: Option<PathBuf>,
         /// Print every verified file.
         #[arg(short = 'l', long = "list")]
         list: bool,
@@ -95,6 +117,9 @@ enum MhlCommand {
         /// A file pattern to ignore (repeatable).
         #[arg(short = 'i', long = "ignore")]
         ignore: Vec<String>,
+        /// A file of patterns to ignore, one per line (ascmhl's -ii).
+        #[arg(long = "ignore_spec", alias = "ignore-spec")]
+        ignore_spec: Option<PathBuf>,
     },
     /// Write one manifest listing every file and hash the history knows, into <out>.
     Flatten {
@@ -147,6 +172,63 @@ fn on_progress(pb: &ProgressBar) -> impl FnMut(&Progress) + '_ {
             pb.set_message(c.to_string());
         }
     }
+}
+
+/// Largest ignore-spec file read (a pattern list, not media).
+const MAX_IGNORE_SPEC: u64 = 1 << 20;
+
+/// `patterns` plus those of an ignore-spec file: one pattern per line, blank lines skipped.
+fn with_ignore_spec(mut patterns: Vec<String>, spec: Option<&Path>) -> anyhow::Result<Vec<String>> {
+    let Some(spec) = spec else {
+        return Ok(patterns);
+    };
+    let size = std::fs::metadata(spec)
+        .with_context(|| format!("{}: cannot read the ignore spec", spec.display()))?
+        .len();
+    if size > MAX_IGNORE_SPEC {
+        anyhow::bail!(
+            "{}: ignore spec is {size} bytes, more than the {MAX_IGNORE_SPEC} allowed",
+            spec.display()
+        );
+    }
+    let text = std::fs::read_to_string(spec).with_context(|| {
+        format!(
+            "{}: cannot read the ignore spec as UTF-8 text",
+            spec.display()
+        )
+    })?;
+    patterns.extend(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string),
+    );
+    Ok(patterns)
+}
+
+/// Rewrites ascmhl's two-letter short options (`-ii`, `-dh`, `-dr`, `-sf`), which a standard
+/// command-line parser reads as clusters of one-letter flags, into their long forms.
+pub fn ascmhl_style_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut in_mhl = false;
+    args.into_iter()
+        .map(|arg| {
+            if arg == "mhl" {
+                in_mhl = true;
+            }
+            if !in_mhl {
+                return arg;
+            }
+            match arg.to_str() {
+                Some("-ii") => "--ignore_spec".into(),
+                Some("-dh") => "--directory_hash".into(),
+                Some("-dr") => "--detect_renaming".into(),
+                Some("-sf") => "--single_file".into(),
+                _ => arg,
+            }
+        })
+        .collect()
 }
 
 fn code(c: u8) -> ExitCode {
@@ -238,22 +320,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             help: _,
             hash_format,
             ignore,
+            ignore_spec,
+            no_directory_hashes,
             author_name,
+            author_email,
+            author_phone,
+            author_role,
             location,
             comment,
             list: verbose,
         } => {
             let fs = open(&root)?;
+            let ignore = with_ignore_spec(ignore, ignore_spec.as_deref())?;
             let formats = if hash_format.is_empty() {
                 vec![HashFormat::Xxh128]
             } else {
                 hash_format
             };
             let mut c = creator();
-            if let Some(name) = author_name {
+            if author_name.is_some()
+                || author_email.is_some()
+                || author_phone.is_some()
+                || author_role.is_some()
+            {
                 c.authors.push(mhl::Author {
-                    name: Some(name),
-                    ..Default::default()
+                    name: author_name,
+                    email: author_email,
+                    phone: author_phone,
+                    role: author_role,
                 });
             }
             c.location = location;
@@ -263,6 +357,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ignore,
                 creator: c,
                 date: Utc::now(),
+                directory_hashes: !no_directory_hashes,
             };
             let pb = bar();
             let outcome = match engine_result(mhl::create(&fs, &options, &mut on_progress(&pb)))? {
@@ -292,11 +387,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             directory_hash,
             hash_format,
             ignore,
+            ignore_spec,
             list: verbose,
         } => {
             let fs = open(&root)?;
             let options = VerifyOptions {
-                ignore,
+                ignore: with_ignore_spec(ignore, ignore_spec.as_deref())?,
                 directory_hashes: directory_hash,
                 hash_format,
             };
@@ -322,8 +418,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(code(0))
         }
-        MhlCommand::Diff { root, ignore } => {
+        MhlCommand::Diff {
+            root,
+            ignore,
+            ignore_spec,
+        } => {
             let fs = open(&root)?;
+            let ignore = with_ignore_spec(ignore, ignore_spec.as_deref())?;
             let report = mhl::diff(&fs, &ignore)?;
             print_findings(&report, false);
             Ok(code(report.exit_code()))
@@ -365,6 +466,7 @@ pub fn create_generation(root: &Path, formats: &[HashFormat]) -> anyhow::Result<
         ignore: Vec::new(),
         creator: creator(),
         date: Utc::now(),
+        directory_hashes: true,
     };
     let outcome = mhl::create(&fs, &options, &mut |_| {})
         .with_context(|| format!("cannot create an ASC MHL generation for {}", root.display()))?;

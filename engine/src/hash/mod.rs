@@ -7,6 +7,7 @@
 //! [`DirectoryHasher`] (one format) / [`MultiDirectoryHasher`] (several) reproduce ascmhl's
 //! directory hashes byte for byte.
 
+mod buffer;
 mod dir;
 mod encode;
 mod md;
@@ -22,6 +23,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::io::Read;
 
+pub use buffer::{READ_ALIGN, ReadBuffer, read_aligned};
 pub use dir::{
     DirDigest, DirectoryHasher, MultiDirectoryHasher, hash_of_hash_list, structure_entry_hash,
 };
@@ -293,22 +295,22 @@ pub fn hash_reader<R: Read>(
     progress: impl FnMut(u64),
 ) -> Result<(Digests, u64)> {
     thread_local! {
-        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        static BUFFER: std::cell::RefCell<ReadBuffer> = std::cell::RefCell::new(ReadBuffer::default());
     }
     let mut progress = progress;
     let mut reader = reader;
     BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             if buf.len() != READ_CHUNK {
-                *buf = vec![0u8; READ_CHUNK];
+                *buf = ReadBuffer::new(READ_CHUNK);
             }
-            hash_reader_with(&mut reader, formats, &mut buf, &mut progress)
+            hash_reader_with(&mut reader, formats, buf.as_mut_slice(), &mut progress)
         }
         // Re-entered from inside a read (a reader that hashes): use a buffer of its own.
         Err(_) => hash_reader_with(
             &mut reader,
             formats,
-            &mut vec![0u8; READ_CHUNK],
+            ReadBuffer::new(READ_CHUNK).as_mut_slice(),
             &mut progress,
         ),
     })
@@ -321,10 +323,10 @@ pub fn hash_reader_with<R: Read>(
     buf: &mut [u8],
     mut progress: impl FnMut(u64),
 ) -> Result<(Digests, u64)> {
-    let mut own = Vec::new();
+    let mut own;
     let buf = if buf.is_empty() {
-        own.resize(READ_CHUNK, 0);
-        &mut own[..]
+        own = ReadBuffer::new(READ_CHUNK);
+        own.as_mut_slice()
     } else {
         buf
     };

@@ -25,6 +25,23 @@ pub struct CreateOptions {
     pub creator: CreatorInfo,
     /// Date of the new generation (file names, hash dates).
     pub date: DateTime<Utc>,
+    /// Record folder content/structure hashes (ascmhl's default; `create -n` turns them off).
+    pub directory_hashes: bool,
+}
+
+/// What every new generation written by [`commit_generations`] shares.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitOptions<'a> {
+    /// Formats of the folder hashes.
+    pub formats: &'a [HashFormat],
+    /// Creator info (its creation date is set to `date`).
+    pub creator: &'a CreatorInfo,
+    /// Ignore patterns added to each history's own.
+    pub extra_ignores: &'a [String],
+    /// Date of the new generations.
+    pub date: DateTime<Utc>,
+    /// Record folder content/structure hashes.
+    pub directory_hashes: bool,
 }
 
 /// What [`create`] did.
@@ -267,58 +284,19 @@ pub fn create_with_workers(
             builder.add_directory(rel, modified.map(|d| d.with_timezone(&Utc)));
         }
     }
-    // Commit bottom-up so parents can reference their children's new manifests.
-    let mut written = Vec::new();
-    let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
-        BTreeMap::new();
-    for h in history.post_order() {
-        let kids: Vec<&History> = h
-            .children
-            .iter()
-            .filter(|c| sealed_roots.contains_key(&c.root))
-            .collect();
-        let Some(mut builder) = builders
-            .remove(&h.root)
-            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(&formats)))
-        else {
-            continue;
-        };
-        let mut references = Vec::new();
-        for c in &kids {
-            let Some((digests, appended)) = sealed_roots.get(&c.root) else {
-                continue;
-            };
-            let rel = c
-                .root
-                .strip_prefix(&h.root)
-                .unwrap_or_else(|| c.root.clone());
-            builder.add_sealed_directory(
-                rel.clone(),
-                root_mtimes.get(&c.root).copied().flatten(),
-                digests.clone(),
-            );
-            let rel_manifest = appended
-                .path
-                .strip_prefix(&h.root)
-                .unwrap_or_else(|| appended.path.clone());
-            references.push(Reference {
-                path: rel_manifest,
-                c4: appended.c4.clone(),
-            });
-        }
-        let mut creator = options.creator.clone();
-        creator.creation_date = date;
-        let (mut manifest, root) = builder.build(
-            creator,
-            "in-place",
-            ignore_for(h, h.root.is_root(), &options.ignore),
-            options.date,
-        )?;
-        manifest.references = references;
-        let appended = append_generation(fs, h, &manifest, options.date)?;
-        written.push(appended.clone());
-        sealed_roots.insert(h.root.clone(), (root, appended));
-    }
+    let written = commit_generations(
+        fs,
+        &history,
+        builders,
+        &root_mtimes,
+        &CommitOptions {
+            formats: &formats,
+            creator: &options.creator,
+            extra_ignores: &options.ignore,
+            date: options.date,
+            directory_hashes: options.directory_hashes,
+        },
+    )?;
     let missing = report_missing(expected, &spec, &mut findings);
     let mut missing_histories = 0usize;
     if let Some(latest) = history.generations.last() {
@@ -351,4 +329,72 @@ pub fn create_with_workers(
         files,
         verdict,
     })
+}
+
+/// Writes one new generation into every history of `history` that has a builder (keyed by the
+/// history's root) or a nested history that got one, bottom-up: each parent seals its nested
+/// histories' root folders with their new content/structure hashes and references their new
+/// manifests by C4, as ascmhl does. `root_mtimes` gives the modification time of nested roots.
+/// Returns the manifests written, children first (the root history's last).
+pub fn commit_generations(
+    fs: &dyn MhlFs,
+    history: &History,
+    mut builders: BTreeMap<RelPath, GenerationBuilder>,
+    root_mtimes: &BTreeMap<RelPath, Option<MhlDate>>,
+    options: &CommitOptions<'_>,
+) -> Result<Vec<Appended>> {
+    let date = options.date;
+    let mut written = Vec::new();
+    let mut sealed_roots: BTreeMap<RelPath, (BTreeMap<HashFormat, DirDigest>, Appended)> =
+        BTreeMap::new();
+    for h in history.post_order() {
+        let kids: Vec<&History> = h
+            .children
+            .iter()
+            .filter(|c| sealed_roots.contains_key(&c.root))
+            .collect();
+        let Some(builder) = builders
+            .remove(&h.root)
+            .or_else(|| (!kids.is_empty()).then(|| GenerationBuilder::new(options.formats)))
+        else {
+            continue;
+        };
+        let mut builder = builder.with_directory_hashes(options.directory_hashes);
+        let mut references = Vec::new();
+        for c in &kids {
+            let Some((digests, appended)) = sealed_roots.get(&c.root) else {
+                continue;
+            };
+            let rel = c
+                .root
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| c.root.clone());
+            builder.add_sealed_directory(
+                rel.clone(),
+                root_mtimes.get(&c.root).copied().flatten(),
+                digests.clone(),
+            );
+            let rel_manifest = appended
+                .path
+                .strip_prefix(&h.root)
+                .unwrap_or_else(|| appended.path.clone());
+            references.push(Reference {
+                path: rel_manifest,
+                c4: appended.c4.clone(),
+            });
+        }
+        let mut creator = options.creator.clone();
+        creator.creation_date = mhl_date(date);
+        let (mut manifest, root) = builder.build(
+            creator,
+            "in-place",
+            ignore_for(h, h.root.is_root(), options.extra_ignores),
+            date,
+        )?;
+        manifest.references = references;
+        let appended = append_generation(fs, h, &manifest, date)?;
+        written.push(appended.clone());
+        sealed_roots.insert(h.root.clone(), (root, appended));
+    }
+    Ok(written)
 }

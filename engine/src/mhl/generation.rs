@@ -111,6 +111,7 @@ pub struct GenerationBuilder {
     files: BTreeMap<RelPath, FileRecord>,
     dirs: BTreeMap<RelPath, Option<MhlDate>>,
     sealed: BTreeMap<RelPath, (Option<MhlDate>, BTreeMap<HashFormat, DirDigest>)>,
+    directory_hashes: bool,
 }
 
 impl GenerationBuilder {
@@ -124,7 +125,16 @@ impl GenerationBuilder {
             files: BTreeMap::new(),
             dirs: BTreeMap::new(),
             sealed: BTreeMap::new(),
+            directory_hashes: true,
         }
+    }
+
+    /// Whether folders get content/structure hashes (ascmhl `create -n` turns them off: folders
+    /// are then listed with empty `<content/>` and `<structure/>` and the root hash is left out).
+    /// [`GenerationBuilder::build`] still returns the root's hashes, for a parent history.
+    pub fn with_directory_hashes(mut self, on: bool) -> Self {
+        self.directory_hashes = on;
+        self
     }
 
     /// Adds a file with all its digests recorded under one action.
@@ -258,11 +268,21 @@ impl GenerationBuilder {
         }
         let mut entries = Vec::new();
         let root = self.visit(&RelPath::root(), &tree, &mut entries, date)?;
+        let root_hash = if self.directory_hashes {
+            dir_values(&root, date)
+        } else {
+            for entry in &mut entries {
+                if let Entry::Directory(d) = entry {
+                    d.hashes.clear();
+                }
+            }
+            Vec::new()
+        };
         let manifest = Manifest {
             creator,
             process: ProcessInfo {
                 process: process.to_string(),
-                root_hash: dir_values(&root, date),
+                root_hash,
                 ignore,
             },
             entries,

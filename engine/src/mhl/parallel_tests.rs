@@ -33,6 +33,7 @@ fn options(date_minute: u32) -> CreateOptions {
         date: Utc
             .with_ymd_and_hms(2020, 1, 16, 9, date_minute, 0)
             .unwrap(),
+        directory_hashes: true,
     }
 }
 

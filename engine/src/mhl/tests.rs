@@ -197,6 +197,7 @@ fn opts(formats: &[HashFormat]) -> CreateOptions {
         ignore: vec![],
         creator: creator(),
         date: t0(),
+        directory_hashes: true,
     }
 }
 

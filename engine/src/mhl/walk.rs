@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use super::fs::{DirEntry, EntryKind, MhlFs, RelPath};
 use super::ignore::IgnoreSpec;
-use crate::hash::{Digests, HashFormat, MultiHasher};
+use crate::hash::{Digests, HashFormat, MultiHasher, ReadBuffer};
 use crate::{Error, Result};
 
 const MAX_DEPTH: usize = 256;
@@ -133,13 +133,13 @@ pub(crate) fn hash_all(
 ) -> Result<Vec<Digests>> {
     let workers = workers.clamp(1, MAX_WORKERS).min(jobs.len());
     if workers <= 1 {
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = ReadBuffer::new(CHUNK);
         let mut out = Vec::with_capacity(jobs.len());
         for job in jobs {
             p.current = Some(job.path.clone());
             progress(p);
             let mut done = p.bytes_done;
-            let digests = hash_file_with(fs, job, &mut buf, &mut |n| done += n)?;
+            let digests = hash_file_with(fs, job, buf.as_mut_slice(), &mut |n| done += n)?;
             p.bytes_done = done;
             progress(p);
             out.push(digests);
@@ -157,14 +157,14 @@ pub(crate) fn hash_all(
             let tx = tx.clone();
             let (next, first_failed) = (&next, &first_failed);
             scope.spawn(move || {
-                let mut buf = vec![0u8; CHUNK];
+                let mut buf = ReadBuffer::new(CHUNK);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= jobs.len() || i > first_failed.load(Ordering::Relaxed) {
                         break;
                     }
                     let _ = tx.send(Event::Started(i));
-                    let r = hash_file_with(fs, &jobs[i], &mut buf, &mut |n| {
+                    let r = hash_file_with(fs, &jobs[i], buf.as_mut_slice(), &mut |n| {
                         let _ = tx.send(Event::Bytes(n));
                     });
                     if r.is_err() {
@@ -216,13 +216,13 @@ pub fn hash_file(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Digests> {
     let size = usize::try_from(listed.size).unwrap_or(CHUNK);
-    let mut buf = vec![0u8; size.saturating_add(1).min(CHUNK)];
+    let mut buf = ReadBuffer::new(size.saturating_add(1).min(CHUNK));
     let job = HashJob {
         path: path.clone(),
         listed,
         formats: formats.to_vec(),
     };
-    hash_file_with(fs, &job, &mut buf, progress)
+    hash_file_with(fs, &job, buf.as_mut_slice(), progress)
 }
 
 /// [`hash_file`] reading through the caller's buffer (any non-empty size).

@@ -11,6 +11,7 @@ pub mod key;
 pub mod lambda;
 pub mod ports;
 pub mod records;
+pub mod runs;
 pub mod step;
 pub mod store;
 pub mod store_fs;

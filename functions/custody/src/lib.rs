@@ -8,21 +8,25 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rushes_checksum::Verdict;
+use rushes_checksum::{BatchResults, FileResult, Verdict};
 use rushes_common::records::{FileRecord, FileStatus, RollCounts, RollRecord, from_item, roll_pk};
+use rushes_common::runs::{RunDocs, read_json, validate_name};
 use rushes_common::store_fs::StoreSnapshot;
 use rushes_common::{Error, ObjectKey, Ports, PutMode, Result};
 use rushes_engine::hash::Digests;
+use rushes_engine::mhl::create::{CommitOptions, commit_generations};
 use rushes_engine::mhl::fs::RelPath;
-use rushes_engine::mhl::generation::{GenerationBuilder, append_generation, mhl_date};
+use rushes_engine::mhl::generation::{GenerationBuilder, mhl_date};
 use rushes_engine::mhl::history::History;
 use rushes_engine::mhl::model::{Action, CreatorInfo, HashValue, Tool};
+use rushes_manifest::Plan;
 use serde::{Deserialize, Serialize};
 
 /// Most file paths listed in the step output (the report lists them all).
 pub const MAX_LISTED_PROBLEMS: usize = 50;
 
-/// Input: the manifest step's plan and the checksum step's results.
+/// Input: the manifest step's output and the checksum step's outputs (the plan and the per-file
+/// results themselves are read from the run's working documents).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Input {
     /// Roll name.
@@ -35,8 +39,8 @@ pub struct Input {
     pub started_at: Option<DateTime<Utc>>,
     /// Output of the manifest step.
     pub manifest: rushes_manifest::Output,
-    /// Outputs of the checksum step, one per file.
-    pub checksums: Vec<rushes_checksum::Output>,
+    /// Summaries of the checksum step's final outputs, one per batch.
+    pub checksums: Vec<rushes_checksum::BatchSummary>,
     /// Host or agent name recorded in the generation (defaults to `rushes`).
     #[serde(default)]
     pub hostname: Option<String>,
@@ -97,21 +101,16 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
     }
     let now = Utc::now();
     let date = input.started_at.unwrap_or(now);
+    let (plan, results) = gather(&ports, &input).await?;
 
     let mut files = Vec::new();
     let mut counts = RollCounts::default();
     let mut problems = Vec::new();
-    for result in &input.checksums {
-        if !result.done {
-            return Err(Error::BadInput(format!(
-                "custody: `{}` was not completely hashed (offset {} of {})",
-                result.path, result.offset, result.size
-            )));
-        }
+    for result in &results {
         let status = match result.verdict {
-            Some(Verdict::Verified) => FileStatus::Verified,
-            Some(Verdict::Failed) => FileStatus::Failed,
-            Some(Verdict::New) | None => FileStatus::New,
+            Verdict::Verified => FileStatus::Verified,
+            Verdict::Failed => FileStatus::Failed,
+            Verdict::New => FileStatus::New,
         };
         match status {
             FileStatus::Verified => counts.verified += 1,
@@ -139,7 +138,7 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
             verified_at: now,
         });
     }
-    for missing in &input.manifest.missing {
+    for missing in &plan.missing {
         counts.missing += 1;
         problems.push(missing.path.clone());
         files.push(FileRecord {
@@ -159,7 +158,7 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         "failed"
     };
 
-    let generation = append_custody_generation(&ports, &input, date).await?;
+    let generation = append_custody_generation(&ports, &input, &plan, &results, date).await?;
 
     let report = Report {
         roll: input.roll.clone(),
@@ -169,7 +168,7 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         counts: counts.clone(),
         generation: Some(generation.to_string()),
         files: files.clone(),
-        ignored: input.manifest.ignored.clone(),
+        ignored: plan.ignored.clone(),
         recorded_at: now,
     };
     let report_bytes = serde_json::to_vec_pretty(&report)
@@ -210,6 +209,69 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
     })
 }
 
+/// Reads the run's plan and every batch's results, checking they belong together: each batch
+/// hashed completely, and the results cover exactly the planned files, in order.
+async fn gather(ports: &Ports, input: &Input) -> Result<(Plan, Vec<FileResult>)> {
+    let store = ports.library.as_ref();
+    let docs = RunDocs::new(&input.roll, &input.execution)?;
+    let manifest = &input.manifest;
+    if manifest.roll != input.roll || manifest.execution != input.execution {
+        return Err(Error::BadInput(format!(
+            "custody: the manifest output is for roll {} execution {}, not roll {} execution {}",
+            manifest.roll, manifest.execution, input.roll, input.execution
+        )));
+    }
+    let plan_key = docs.plan()?;
+    if manifest.plan != plan_key {
+        return Err(Error::BadInput(format!(
+            "custody: the plan of this run is `{plan_key}`, not `{}`",
+            manifest.plan
+        )));
+    }
+    let plan: Plan = read_json(store, &plan_key).await?;
+    if plan.roll != input.roll || plan.prefix != input.prefix {
+        return Err(Error::BadInput(format!(
+            "custody: `{}` plans roll {} at `{}`, not roll {} at `{}`",
+            manifest.plan, plan.roll, plan.prefix, input.roll, input.prefix
+        )));
+    }
+    let mut results = Vec::with_capacity(plan.files.len());
+    for batch in &manifest.batches {
+        let finished = input
+            .checksums
+            .iter()
+            .find(|c| c.batch == batch.index)
+            .ok_or_else(|| {
+                Error::BadInput(format!(
+                    "custody: no checksum result for batch {}",
+                    batch.index
+                ))
+            })?;
+        let key = docs.results(batch.index)?;
+        let stored: BatchResults = read_json(store, &key).await?;
+        if !finished.done || !stored.complete || stored.files.len() != batch.files {
+            return Err(Error::BadInput(format!(
+                "custody: batch {} was not completely hashed ({} of {} files in `{key}`)",
+                batch.index,
+                stored.files.len(),
+                batch.files
+            )));
+        }
+        results.extend(stored.files);
+    }
+    let planned = plan.files.iter().map(|f| (f.path.as_str(), f.size));
+    let hashed = results.iter().map(|r| (r.path.as_str(), r.size));
+    if results.len() != plan.files.len() || !planned.eq(hashed) {
+        return Err(Error::BadInput(format!(
+            "custody: the checksum results ({} files) do not match the plan `{}` ({} files)",
+            results.len(),
+            manifest.plan,
+            plan.files.len()
+        )));
+    }
+    Ok((plan, results))
+}
+
 /// The recorded outcome when this execution already completed the step.
 async fn already_recorded(
     ports: &Ports,
@@ -243,26 +305,22 @@ async fn already_recorded(
     }))
 }
 
-/// Appends the generation recording this verification to the roll's history in the library.
+/// Appends the generation recording this verification to the roll's history in the library:
+/// files belonging to a nested history go into a new generation of that history, which its
+/// parent seals and references, exactly as `ascmhl create` records nested histories.
 async fn append_custody_generation(
     ports: &Ports,
     input: &Input,
+    plan: &Plan,
+    results: &[FileResult],
     date: DateTime<Utc>,
 ) -> Result<ObjectKey> {
     let store = ports.library.as_ref();
     let snapshot = StoreSnapshot::load(store, &input.prefix, &input.roll).await?;
     let history = History::load(&snapshot)?;
-    if !history.children.is_empty() {
-        return Err(Error::BadInput(format!(
-            "custody: roll {} has nested ASC MHL histories ({}); the cloud custody step records \
-             flat roll histories only, verify it with `rushes mhl create` instead",
-            input.roll,
-            history.children.len()
-        )));
-    }
-    let mut builder = GenerationBuilder::new(&input.manifest.formats);
     let hash_date = mhl_date(date);
-    for result in &input.checksums {
+    let mut builders: BTreeMap<RelPath, GenerationBuilder> = BTreeMap::new();
+    for result in results {
         let path = RelPath::parse("checksum results", &result.path)?;
         let recorded = result
             .hashes
@@ -282,14 +340,22 @@ async fn append_custody_generation(
             })
             .collect();
         let modified = snapshot_modified(&snapshot, &path)?;
-        builder.add_file_values(
-            path,
-            result.size,
-            modified.map(mhl_date),
-            recorded,
-            Digests(result.hashes.clone()),
-        )?;
+        let (owner, rel) = history.history_for(&path);
+        builders
+            .entry(owner.root.clone())
+            .or_insert_with(|| GenerationBuilder::new(&plan.formats))
+            .add_file_values(
+                rel,
+                result.size,
+                modified.map(mhl_date),
+                recorded,
+                Digests(result.hashes.clone()),
+            )?;
     }
+    // The root history always records the verification, even of a roll whose files all vanished.
+    builders
+        .entry(history.root.clone())
+        .or_insert_with(|| GenerationBuilder::new(&plan.formats));
     let creator = CreatorInfo {
         creation_date: hash_date,
         hostname: input.hostname.clone().unwrap_or_else(|| "rushes".into()),
@@ -304,31 +370,28 @@ async fn append_custody_generation(
             input.execution
         )),
     };
-    let ignore = history.latest_ignore().unwrap_or_default();
-    let (manifest, _root) = builder.build(creator, "in-place", ignore, date)?;
-    let written = append_generation(&snapshot, &history, &manifest, date)?;
+    let written = commit_generations(
+        &snapshot,
+        &history,
+        builders,
+        &BTreeMap::new(),
+        &CommitOptions {
+            formats: &plan.formats,
+            creator: &creator,
+            extra_ignores: &[],
+            date,
+            directory_hashes: true,
+        },
+    )?;
     snapshot.flush(store, &input.prefix).await?;
-    input.prefix.join(written.path.as_str())
+    // Written children first: the root history's new manifest comes last.
+    let root = written
+        .last()
+        .ok_or_else(|| Error::BadInput("custody: no generation was written".into()))?;
+    input.prefix.join(root.path.as_str())
 }
 
 fn snapshot_modified(snapshot: &StoreSnapshot, path: &RelPath) -> Result<Option<DateTime<Utc>>> {
     use rushes_engine::mhl::fs::MhlFs;
     Ok(snapshot.stat(path)?.and_then(|entry| entry.modified))
-}
-
-fn validate_name(what: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 80
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && !name.starts_with('.');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::BadInput(format!(
-            "custody: {what} name `{}` must be 1-80 letters, digits, `-`, `_` or `.`",
-            name.escape_debug()
-        )))
-    }
 }

@@ -1,11 +1,17 @@
-//! The manifest step: reads a roll's ASC MHL history from the library and lists what must be
+//! The manifest step: reads a roll's ASC MHL history from the library and plans what must be
 //! verified: expected files with their recorded hashes, files the history lists that are missing,
 //! files present that it does not know (new), and hidden or ignored files.
+//!
+//! A card can hold hundreds of thousands of files, far more than a state-machine payload carries
+//! (256 KiB on Step Functions). The plan is therefore stored with the run's working documents
+//! ([`rushes_common::runs`]), the files to hash are cut into batches stored beside it, and the
+//! step returns only counts and the batch keys the checksum Map iterates over.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rushes_common::runs::{RunDocs, write_json};
 use rushes_common::store_fs::{StoreSnapshot, is_history_document};
-use rushes_common::{Error, ObjectKey, Ports, Result};
+use rushes_common::{Error, ObjectKey, ObjectStore, Ports, Result};
 use rushes_engine::hash::HashFormat;
 use rushes_engine::mhl::fs::RelPath;
 use rushes_engine::mhl::history::History;
@@ -15,13 +21,27 @@ use serde::{Deserialize, Serialize};
 /// Hash format recorded for new files when the history names none.
 pub const DEFAULT_FORMAT: HashFormat = HashFormat::Xxh64;
 
-/// Input: which roll, and where it lives in the library.
+/// Files per checksum batch (more on very large rolls, see [`batch_ranges`]).
+pub const BATCH_FILES: usize = 256;
+
+/// Bytes per checksum batch (more on very large rolls), so big files spread over parallel calls.
+pub const BATCH_BYTES: u64 = 8 << 30;
+
+/// Batches a roll is cut into at most by file count, and again at most by size: a Step Functions
+/// execution has a 25,000-event history, each Map iteration costs about ten events, and the
+/// batch list and the Map's summaries must fit the 256 KiB payload.
+pub const MAX_BATCHES_PER_LIMIT: usize = 400;
+
+/// Input: which roll, where it lives in the library, and the execution planning it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
     /// Roll name, e.g. `A001` (also the history's root folder name).
     pub roll: String,
     /// Object-key prefix of the roll, e.g. `rolls/A001`.
     pub prefix: ObjectKey,
+    /// Name of the state-machine execution; its working documents go under
+    /// `runs/<roll>/<execution>/`.
+    pub execution: String,
 }
 
 /// One stored file to verify.
@@ -46,9 +66,9 @@ pub struct MissingFile {
     pub expected: BTreeMap<HashFormat, String>,
 }
 
-/// Output of the manifest step.
+/// The full verification plan of a roll (stored as `runs/<roll>/<execution>/plan.json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Output {
+pub struct Plan {
     /// Roll name.
     pub roll: String,
     /// Object-key prefix of the roll.
@@ -71,28 +91,143 @@ pub struct Output {
     pub hidden: Vec<String>,
 }
 
-/// Runs the step.
+/// One batch of files for the checksum step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    /// Position of the batch: its files are stored under `batches/NNNNN.json` and its results
+    /// under `results/NNNNN.json` of the run ([`RunDocs`]).
+    pub index: usize,
+    /// Number of files in it.
+    pub files: usize,
+    /// Their total size.
+    pub bytes: u64,
+}
+
+/// How many files the plan holds in each class.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanCounts {
+    /// Stored files to hash.
+    pub files: usize,
+    /// Their total size.
+    pub bytes: u64,
+    /// Files the history lists that are absent.
+    pub missing: usize,
+    /// Stored files the history does not know.
+    pub new: usize,
+    /// Stored files skipped by ignore patterns.
+    pub ignored: usize,
+    /// Stored dot files.
+    pub hidden: usize,
+}
+
+/// Output of the manifest step: small whatever the roll's size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    /// Roll name.
+    pub roll: String,
+    /// Object-key prefix of the roll.
+    pub prefix: ObjectKey,
+    /// Execution whose working documents these are.
+    pub execution: String,
+    /// Formats new hashes are computed in.
+    pub formats: Vec<HashFormat>,
+    /// Number of generations in the root history.
+    pub generations: u32,
+    /// File name of the latest generation.
+    pub latest: Option<String>,
+    /// Key of the stored [`Plan`].
+    pub plan: ObjectKey,
+    /// Counts by class.
+    pub counts: PlanCounts,
+    /// The checksum batches, in path order.
+    pub batches: Vec<Batch>,
+}
+
+/// Runs the step: plans the roll, stores the plan and its batches, returns their keys.
 pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
+    let docs = RunDocs::new(&input.roll, &input.execution)?;
     let store = ports.library.as_ref();
-    let snapshot = StoreSnapshot::load(store, &input.prefix, &input.roll).await?;
+    let plan = read_plan(store, &input.roll, &input.prefix).await?;
+    let mut batches = Vec::new();
+    for (index, range) in batch_ranges(&plan.files).into_iter().enumerate() {
+        let files = plan.files.get(range).unwrap_or_default();
+        write_json(store, &docs.batch(index)?, &files).await?;
+        batches.push(Batch {
+            index,
+            files: files.len(),
+            bytes: files.iter().map(|f| f.size).sum(),
+        });
+    }
+    let plan_key = docs.plan()?;
+    write_json(store, &plan_key, &plan).await?;
+    Ok(Output {
+        counts: PlanCounts {
+            files: plan.files.len(),
+            bytes: plan.files.iter().map(|f| f.size).sum(),
+            missing: plan.missing.len(),
+            new: plan.new.len(),
+            ignored: plan.ignored.len(),
+            hidden: plan.hidden.len(),
+        },
+        roll: plan.roll,
+        prefix: plan.prefix,
+        execution: input.execution,
+        formats: plan.formats,
+        generations: plan.generations,
+        latest: plan.latest,
+        plan: plan_key,
+        batches,
+    })
+}
+
+/// Reads a roll's history from `store` and plans its verification.
+pub async fn read_plan(store: &dyn ObjectStore, roll: &str, prefix: &ObjectKey) -> Result<Plan> {
+    let snapshot = StoreSnapshot::load(store, prefix, roll).await?;
     if snapshot.files().next().is_none() {
         return Err(Error::NotFound(format!(
-            "{}: no objects under `{}` (roll {})",
+            "{}: no objects under `{prefix}` (roll {roll})",
             store.describe(),
-            input.prefix,
-            input.roll
         )));
     }
     let history = History::load(&snapshot)?;
     if history.is_empty() {
         return Err(Error::Engine(rushes_engine::Error::NoHistory {
-            root: format!("{}/{}", store.describe(), input.prefix),
+            root: format!("{}/{prefix}", store.describe()),
         }));
     }
-    plan(&input, &snapshot, &history)
+    plan(roll, prefix, &snapshot, &history)
 }
 
-fn plan(input: &Input, snapshot: &StoreSnapshot, history: &History) -> Result<Output> {
+/// Cuts `files` into consecutive batches of at most [`BATCH_FILES`] files and about
+/// [`BATCH_BYTES`] bytes, both limits growing so a roll never needs more than about
+/// 2 x [`MAX_BATCHES_PER_LIMIT`] batches. A file larger than the byte limit is a batch of its own.
+pub fn batch_ranges(files: &[FileToVerify]) -> Vec<std::ops::Range<usize>> {
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let max_files = BATCH_FILES.max(files.len().div_ceil(MAX_BATCHES_PER_LIMIT));
+    let max_bytes = BATCH_BYTES.max(total.div_ceil(MAX_BATCHES_PER_LIMIT as u64));
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, file) in files.iter().enumerate() {
+        let full = i - start == max_files || bytes.saturating_add(file.size) > max_bytes;
+        if i > start && full {
+            ranges.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes = bytes.saturating_add(file.size);
+    }
+    if start < files.len() {
+        ranges.push(start..files.len());
+    }
+    ranges
+}
+
+fn plan(
+    roll: &str,
+    prefix: &ObjectKey,
+    snapshot: &StoreSnapshot,
+    history: &History,
+) -> Result<Plan> {
     let mut ignore_patterns = history.latest_ignore().unwrap_or_default();
     ignore_patterns.extend(history.nested_ignores());
     let ignore = IgnoreSpec::with_defaults(&ignore_patterns, &[]);
@@ -114,9 +249,9 @@ fn plan(input: &Input, snapshot: &StoreSnapshot, history: &History) -> Result<Ou
         formats.push(DEFAULT_FORMAT);
     }
 
-    let mut output = Output {
-        roll: input.roll.clone(),
-        prefix: input.prefix.clone(),
+    let mut plan = Plan {
+        roll: roll.to_string(),
+        prefix: prefix.clone(),
         formats,
         generations: history.latest_number(),
         latest: history.generations.last().map(|g| g.file_name.clone()),
@@ -134,19 +269,19 @@ fn plan(input: &Input, snapshot: &StoreSnapshot, history: &History) -> Result<Ou
         }
         present.insert(path.clone());
         if ignore.is_ignored(path.as_str(), false) {
-            output.ignored.push(path.as_str().to_string());
+            plan.ignored.push(path.as_str().to_string());
             continue;
         }
         if path.file_name().starts_with('.') {
-            output.hidden.push(path.as_str().to_string());
+            plan.hidden.push(path.as_str().to_string());
         }
         let expected = expected_hashes(history, path);
         if expected.is_empty() {
-            output.new.push(path.as_str().to_string());
+            plan.new.push(path.as_str().to_string());
         }
-        output.files.push(FileToVerify {
+        plan.files.push(FileToVerify {
             path: path.as_str().to_string(),
-            key: input.prefix.join(path.as_str())?,
+            key: prefix.join(path.as_str())?,
             size,
             expected,
         });
@@ -155,12 +290,12 @@ fn plan(input: &Input, snapshot: &StoreSnapshot, history: &History) -> Result<Ou
         if is_dir || present.contains(&path) || ignore.is_ignored(path.as_str(), false) {
             continue;
         }
-        output.missing.push(MissingFile {
+        plan.missing.push(MissingFile {
             path: path.as_str().to_string(),
             expected: expected_hashes(history, &path),
         });
     }
-    Ok(output)
+    Ok(plan)
 }
 
 /// The first hash of each format the history (or the nested history owning the file) recorded.
@@ -184,6 +319,7 @@ mod tests {
 
     use chrono::Utc;
     use rushes_common::catalog_embedded::EmbeddedCatalog;
+    use rushes_common::runs::read_json;
     use rushes_common::store_local::LocalStore;
     use rushes_common::{ObjectStore, PutMode};
     use rushes_engine::hash::{Digests, hash_bytes};
@@ -265,6 +401,7 @@ mod tests {
         let input = Input {
             roll: "A001".into(),
             prefix,
+            execution: "run-1".into(),
         };
         (ports, input)
     }
@@ -273,7 +410,9 @@ mod tests {
     async fn lists_expected_missing_new_hidden_and_ignored_files() {
         let dir = tempfile::tempdir().unwrap();
         let (ports, input) = roll(dir.path()).await;
-        let out = handle(ports, input).await.unwrap();
+        let out = read_plan(ports.library.as_ref(), &input.roll, &input.prefix)
+            .await
+            .unwrap();
         assert_eq!(out.formats, vec![HashFormat::Xxh64]);
         assert_eq!(out.generations, 1);
         let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
@@ -289,6 +428,83 @@ mod tests {
         assert_eq!(out.new, [".hidden", "new.wav"]);
         assert_eq!(out.hidden, [".hidden"]);
         assert_eq!(out.ignored, [".DS_Store"]);
+
+        // The step stores that plan and its one batch, and returns only their keys and counts.
+        let step = handle(ports.clone(), input).await.unwrap();
+        assert_eq!(step.plan.as_str(), "runs/A001/run-1/plan.json");
+        let stored: Plan = read_json(ports.library.as_ref(), &step.plan).await.unwrap();
+        assert_eq!(stored, out);
+        assert_eq!(step.counts.files, 4);
+        assert_eq!(step.counts.missing, 1);
+        assert_eq!(step.counts.bytes, 4 + 4 + 3 + 1);
+        assert_eq!(step.batches.len(), 1);
+        let key = RunDocs::new("A001", "run-1").unwrap().batch(0).unwrap();
+        let batch: Vec<FileToVerify> = read_json(ports.library.as_ref(), &key).await.unwrap();
+        assert_eq!(batch, out.files);
+    }
+
+    fn files(sizes: impl IntoIterator<Item = u64>) -> Vec<FileToVerify> {
+        sizes
+            .into_iter()
+            .enumerate()
+            .map(|(i, size)| FileToVerify {
+                path: format!("f{i:06}"),
+                key: ObjectKey::new(format!("rolls/A001/f{i:06}")).unwrap(),
+                size,
+                expected: BTreeMap::new(),
+            })
+            .collect()
+    }
+
+    fn assert_partition(ranges: &[std::ops::Range<usize>], len: usize) {
+        let mut next = 0;
+        for range in ranges {
+            assert_eq!(range.start, next);
+            assert!(range.end > range.start);
+            next = range.end;
+        }
+        assert_eq!(next, len);
+    }
+
+    #[test]
+    fn batches_partition_the_files_and_stay_few_on_huge_rolls() {
+        assert!(batch_ranges(&[]).is_empty());
+        // A CinemaDNG roll: 10,000 frames of 12 MB.
+        let frames = files(std::iter::repeat_n(12_000_000, 10_000));
+        let ranges = batch_ranges(&frames);
+        assert_partition(&ranges, frames.len());
+        assert!(ranges.iter().all(|r| r.len() <= BATCH_FILES));
+        assert_eq!(ranges.len(), 40);
+        // 300,000 tiny files: the file limit grows so the batch count stays bounded.
+        let tiny = files(std::iter::repeat_n(10, 300_000));
+        let ranges = batch_ranges(&tiny);
+        assert_partition(&ranges, tiny.len());
+        assert_eq!(ranges.len(), MAX_BATCHES_PER_LIMIT);
+        // Huge camera files: each over the byte limit gets a batch of its own.
+        let big = files([20 << 30, 1, 2, 20 << 30, 5 << 30, 5 << 30]);
+        let ranges = batch_ranges(&big);
+        assert_partition(&ranges, big.len());
+        assert_eq!(ranges, vec![0..1, 1..3, 3..4, 4..5, 5..6]);
+        // A 2 PB roll: the byte limit grows too.
+        let vast = files(std::iter::repeat_n(1 << 40, 2000));
+        let ranges = batch_ranges(&vast);
+        assert_partition(&ranges, vast.len());
+        assert!(
+            ranges.len() <= 2 * MAX_BATCHES_PER_LIMIT,
+            "{}",
+            ranges.len()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hostile_execution_name_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ports, mut input) = roll(dir.path()).await;
+        input.execution = "../../rolls/A001".into();
+        let err = handle(ports.clone(), input).await.unwrap_err();
+        assert_eq!(err.name(), "Rushes.BadInput");
+        let runs = ObjectKey::new("runs").unwrap();
+        assert!(ports.library.list(&runs).await.unwrap().is_empty());
     }
 
     #[tokio::test]
@@ -303,6 +519,7 @@ mod tests {
         let input = Input {
             roll: "B001".into(),
             prefix: ObjectKey::new("rolls/B001").unwrap(),
+            execution: "run-1".into(),
         };
         let err = handle(ports.clone(), input.clone()).await.unwrap_err();
         assert_eq!(err.name(), "Rushes.NotFound");

@@ -3,14 +3,24 @@
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root (the folder holding the root `Cargo.toml`).
+/// The workspace root (the folder holding the root `Cargo.toml` with `[workspace]`).
+///
+/// Found at run time from the `CARGO_MANIFEST_DIR` cargo sets for every test process (the crate
+/// under test), not baked in at compile time: a build cache shared by several checkouts of the
+/// workspace may hand this crate to another checkout's tests.
 pub fn workspace_root() -> PathBuf {
-    // This crate lives at `<workspace>/tests/support`.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    start
         .ancestors()
-        .nth(2)
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
+        })
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+        .unwrap_or(start)
 }
 
 /// A command-line tool of the reference venv (`ascmhl`, `ascmhl-debug`, `moto_server`, ...).

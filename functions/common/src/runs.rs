@@ -1,0 +1,118 @@
+//! Working documents of one pipeline execution (`runs/<ROLL>/<execution>/...`): the step outputs
+//! too large to travel through the state machine (Step Functions caps a payload at 256 KiB) are
+//! stored here and passed along by key.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Error, ObjectKey, ObjectStore, PutMode, Result};
+
+/// Largest working document a step will read back (a plan of a few hundred thousand files).
+pub const MAX_RUN_DOCUMENT: u64 = 512 << 20;
+
+/// Checks a roll or execution name used to build keys: 1-80 letters, digits, `-`, `_` or `.`,
+/// not starting with a dot.
+pub fn validate_name(what: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadInput(format!(
+            "{what} name `{}` must be 1-80 letters, digits, `-`, `_` or `.`, not starting with `.`",
+            name.escape_debug()
+        )))
+    }
+}
+
+/// The working-document keys of one execution on one roll.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunDocs {
+    base: ObjectKey,
+}
+
+impl RunDocs {
+    /// The documents of `execution` on `roll`; both names are validated.
+    pub fn new(roll: &str, execution: &str) -> Result<Self> {
+        validate_name("roll", roll)?;
+        validate_name("execution", execution)?;
+        Ok(Self {
+            base: ObjectKey::new(format!("runs/{roll}/{execution}"))?,
+        })
+    }
+
+    /// The full verification plan written by the manifest step.
+    pub fn plan(&self) -> Result<ObjectKey> {
+        self.base.join("plan.json")
+    }
+
+    /// The files of one checksum batch.
+    pub fn batch(&self, index: usize) -> Result<ObjectKey> {
+        self.base.join(&format!("batches/{index:05}.json"))
+    }
+
+    /// The results of one checksum batch.
+    pub fn results(&self, index: usize) -> Result<ObjectKey> {
+        self.base.join(&format!("results/{index:05}.json"))
+    }
+}
+
+/// Stores a working document as JSON, replacing an earlier version (they are derived data).
+pub async fn write_json<T: Serialize + Sync>(
+    store: &dyn ObjectStore,
+    key: &ObjectKey,
+    value: &T,
+) -> Result<()> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| Error::BadInput(format!("cannot encode `{key}`: {e}")))?;
+    store.put(key, bytes, PutMode::Overwrite).await
+}
+
+/// Reads a working document back, naming the store and key when it is absent or malformed.
+pub async fn read_json<T: DeserializeOwned>(store: &dyn ObjectStore, key: &ObjectKey) -> Result<T> {
+    let bytes = store.read_small(key, MAX_RUN_DOCUMENT).await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::BadInput(format!(
+            "{}: `{key}` is not a valid working document: {e}",
+            store.describe()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_and_keys() {
+        let docs = RunDocs::new("A001", "A001-abc.1").unwrap();
+        assert_eq!(
+            docs.plan().unwrap().as_str(),
+            "runs/A001/A001-abc.1/plan.json"
+        );
+        assert_eq!(
+            docs.batch(7).unwrap().as_str(),
+            "runs/A001/A001-abc.1/batches/00007.json"
+        );
+        assert_eq!(
+            docs.results(12).unwrap().as_str(),
+            "runs/A001/A001-abc.1/results/00012.json"
+        );
+        for (roll, execution) in [
+            ("../A001", "x"),
+            ("A001", "../../x"),
+            ("", "x"),
+            ("A001", ".hidden"),
+            ("A/001", "x"),
+            ("A001", &"x".repeat(81)),
+        ] {
+            let err = RunDocs::new(roll, execution).unwrap_err();
+            assert_eq!(err.name(), "Rushes.BadInput", "{roll} {execution}");
+        }
+    }
+}
