@@ -92,6 +92,14 @@ pub enum Error {
     /// An OpenTimelineIO document that cannot be read; `path` is a JSON path.
     #[error("{input}: {path}: {problem}")]
     OtioInvalid {
+
+    // --- color / cdl / amf --------------------------------------------------------------------
+    /// A colour operation was handed something it cannot work on (buffer shape, parameters).
+    #[error("colour: {0}")]
+    ColorInvalid(String),
+    /// An ASC CDL document (.cc, .ccc, .cdl) or CDL value is invalid.
+    #[error("{input}: invalid ASC CDL at {path}: {problem}")]
+    CdlInvalid {
         input: String,
         path: String,
         problem: String,
@@ -123,4 +131,15 @@ pub enum Error {
         format: &'static str,
         problem: String,
     },
+
+    /// An ACES Metadata File is invalid (malformed XML or against the AMF schema's rules).
+    #[error("{input}: invalid AMF at {path}: {problem}")]
+    AmfInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
+    /// A transform ID is well formed but names a transform rushes does not implement.
+    #[error("unsupported transform `{id}`: {reason}")]
+    UnsupportedTransform { id: String, reason: String },
 }

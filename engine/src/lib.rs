@@ -3,6 +3,9 @@
 //! The engine never opens files, sockets or environment variables itself: callers hand it readers,
 //! writers, buffers or a small I/O trait object (see [`mhl::fs`]).
 
+pub mod amf;
+pub mod cdl;
+pub mod color;
 pub mod edl;
 pub mod error;
 pub mod fdl;
