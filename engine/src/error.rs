@@ -71,4 +71,12 @@ pub enum Error {
     /// The sample-card generator was asked for something it cannot make.
     #[error("sample card: {0}")]
     Sample(String),
+
+    // --- raw / demosaic -----------------------------------------------------------------------
+    /// An image's dimensions are empty, past the configured limits, or do not match its buffer.
+    #[error("{what}: bad image dimensions: {problem}")]
+    ImageDimensions { what: String, problem: String },
+    /// A colour filter layout the engine cannot develop (X-Trans, four colours, ...).
+    #[error("{what}: unsupported CFA: {problem}")]
+    UnsupportedCfa { what: String, problem: String },
 }

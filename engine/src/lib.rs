@@ -3,9 +3,11 @@
 //! The engine never opens files, sockets or environment variables itself: callers hand it readers,
 //! writers, buffers or a small I/O trait object (see [`mhl::fs`]).
 
+pub mod demosaic;
 pub mod error;
 pub mod hash;
 pub mod mhl;
+pub mod raw;
 pub mod sample;
 
 pub use error::Error;
