@@ -17,9 +17,11 @@ pub struct Tiling {
 
 impl Default for Tiling {
     fn default() -> Self {
+        // Measured fastest for RCD on a 4K frame (its nine padded planes take about 1.5 MB);
+        // the mirrored margins cost about 25 % and a 4K frame gives 17 bands to share out.
         Tiling {
-            width: 512,
-            height: 64,
+            width: 256,
+            height: 128,
         }
     }
 }
