@@ -79,4 +79,8 @@ pub enum Error {
     /// A colour filter layout the engine cannot develop (X-Trans, four colours, ...).
     #[error("{what}: unsupported CFA: {problem}")]
     UnsupportedCfa { what: String, problem: String },
+    /// Raw sample data or its levels are inconsistent with the image (truncated strips, wrong
+    /// tile counts, a black level above white, ...).
+    #[error("{what}: bad raw data: {problem}")]
+    RawData { what: String, problem: String },
 }
