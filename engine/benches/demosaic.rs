@@ -4,8 +4,8 @@
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
-use rushes_engine::demosaic::{DemosaicMethod, demosaic};
-use rushes_engine::raw::{BayerPhase, CfaImage, ImageLimits};
+use rushes_engine::demosaic::{DemosaicMethod, Tiling, demosaic, demosaic_into};
+use rushes_engine::raw::{BayerPhase, CfaImage, ImageLimits, RgbImage};
 
 const WIDTH: usize = 4096;
 const HEIGHT: usize = 2160;
@@ -36,15 +36,21 @@ fn mosaic() -> CfaImage {
     cfa
 }
 
+/// One frame after another into the same output image (the steady state of a plate pull).
 fn run(bencher: Bencher, method: DemosaicMethod, threads: usize) {
     let cfa = mosaic();
+    let mut out = RgbImage::new(WIDTH, HEIGHT, &ImageLimits::default()).unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
     bencher
         .counter(ItemsCount::new(WIDTH * HEIGHT))
-        .bench_local(|| pool.install(|| black_box(demosaic(black_box(&cfa), method).unwrap())));
+        .bench_local(|| {
+            pool.install(|| demosaic_into(black_box(&cfa), method, Tiling::default(), &mut out))
+                .unwrap();
+            black_box(&out);
+        });
 }
 
 #[divan::bench(args = DemosaicMethod::ALL, sample_count = 4, sample_size = 1)]
@@ -59,4 +65,19 @@ fn all_cores(bencher: Bencher, method: DemosaicMethod) {
         method,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
+}
+
+/// RCD with a freshly allocated output per frame ([`demosaic`]), to show the cost of allocation.
+#[divan::bench(sample_count = 4, sample_size = 1)]
+fn rcd_allocating_one_thread(bencher: Bencher) {
+    let cfa = mosaic();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    bencher
+        .counter(ItemsCount::new(WIDTH * HEIGHT))
+        .bench_local(|| {
+            pool.install(|| black_box(demosaic(black_box(&cfa), DemosaicMethod::Rcd).unwrap()))
+        });
 }

@@ -3,7 +3,7 @@
 //! and the phase of a crop.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rushes_engine::demosaic::{DemosaicMethod, Tiling, demosaic, demosaic_tiled};
+use rushes_engine::demosaic::{DemosaicMethod, Tiling, demosaic, demosaic_into, demosaic_tiled};
 use rushes_engine::raw::{BayerPhase, CfaImage, ImageLimits, RgbImage, WhiteBalance};
 
 /// Mosaics an RGB field given as a function of (x, y).
@@ -248,4 +248,51 @@ fn too_small_mosaics_and_unknown_methods_are_errors() {
     assert_eq!(DemosaicMethod::default(), DemosaicMethod::Rcd);
     let err = "ahd".parse::<DemosaicMethod>().unwrap_err().to_string();
     assert!(err.contains("expected bilinear, mhc or rcd"), "{err}");
+}
+
+#[test]
+fn demosaic_into_reuses_a_strided_output_and_checks_its_size() {
+    let limits = ImageLimits::default();
+    let (w, h, stride) = (45, 33, 50);
+    let len = (h - 1) * stride + w;
+    let mut out = RgbImage::from_planes(
+        w,
+        h,
+        stride,
+        [
+            vec![f32::NAN; len],
+            vec![f32::NAN; len],
+            vec![f32::NAN; len],
+        ],
+        &limits,
+    )
+    .unwrap();
+    let tiling = Tiling {
+        width: 16,
+        height: 16,
+    };
+    for method in DemosaicMethod::ALL {
+        for phase in [BayerPhase::Rggb, BayerPhase::Gbrg] {
+            let cfa = random_cfa(w, h, phase);
+            demosaic_into(&cfa, method, tiling, &mut out).unwrap();
+            let want = demosaic(&cfa, method).unwrap();
+            for y in 0..h {
+                for x in 0..w {
+                    assert_eq!(out.pixel(x, y), want.pixel(x, y), "{method} ({x},{y})");
+                }
+            }
+        }
+    }
+    // Padding between rows is not written.
+    assert!(out.plane(0)[w].is_nan());
+    let mut wrong = RgbImage::new(w, h + 1, &limits).unwrap();
+    let err = demosaic_into(
+        &random_cfa(w, h, BayerPhase::Rggb),
+        DemosaicMethod::Rcd,
+        tiling,
+        &mut wrong,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("does not match the 45x33 mosaic"), "{err}");
 }

@@ -94,5 +94,18 @@ pub fn demosaic(cfa: &CfaImage, method: DemosaicMethod) -> Result<RgbImage> {
 /// Demosaics `cfa` with `method` using tiles of the given size (the result is the same for
 /// every tiling; the size only changes speed and memory).
 pub fn demosaic_tiled(cfa: &CfaImage, method: DemosaicMethod, tiling: Tiling) -> Result<RgbImage> {
-    tiles::run(cfa, method, tiling)
+    let mut out = RgbImage::zeroed(cfa.width(), cfa.height());
+    tiles::run(cfa, method, tiling, &mut out)?;
+    Ok(out)
+}
+
+/// Demosaics `cfa` into `out`, which must have the mosaic's width and height (any stride):
+/// frame after frame, one output image can be reused instead of allocating a new one.
+pub fn demosaic_into(
+    cfa: &CfaImage,
+    method: DemosaicMethod,
+    tiling: Tiling,
+    out: &mut RgbImage,
+) -> Result<()> {
+    tiles::run(cfa, method, tiling, out)
 }

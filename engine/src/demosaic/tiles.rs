@@ -113,8 +113,13 @@ fn fill_padded(
     }
 }
 
-/// Runs `method` over `cfa` tile by tile, bands of tiles in parallel.
-pub(super) fn run(cfa: &CfaImage, method: DemosaicMethod, tiling: Tiling) -> Result<RgbImage> {
+/// Runs `method` over `cfa` tile by tile, bands of tiles in parallel, into `out` (same size).
+pub(super) fn run(
+    cfa: &CfaImage,
+    method: DemosaicMethod,
+    tiling: Tiling,
+    out: &mut RgbImage,
+) -> Result<()> {
     let (w, h) = (cfa.width(), cfa.height());
     if w < 2 || h < 2 {
         return Err(Error::ImageDimensions {
@@ -122,18 +127,28 @@ pub(super) fn run(cfa: &CfaImage, method: DemosaicMethod, tiling: Tiling) -> Res
             problem: format!("{w}x{h} is smaller than one 2x2 Bayer cell"),
         });
     }
+    if (out.width(), out.height()) != (w, h) {
+        return Err(Error::ImageDimensions {
+            what: "demosaic output".into(),
+            problem: format!(
+                "{}x{} does not match the {w}x{h} mosaic",
+                out.width(),
+                out.height()
+            ),
+        });
+    }
     let tiling = tiling.normalised();
     let margin = method.margin();
-    let mut out = RgbImage::zeroed(w, h);
+    let stride = out.stride();
     let [r, g, b] = out.planes_mut();
-    let band_len = tiling.height * w;
+    let band_len = tiling.height * stride;
     r.par_chunks_mut(band_len)
         .zip(g.par_chunks_mut(band_len))
         .zip(b.par_chunks_mut(band_len))
         .enumerate()
         .for_each(|(band, ((r, g), b))| {
             let y0 = band * tiling.height;
-            let th = r.len() / w;
+            let th = tiling.height.min(h - y0);
             let mut scratch = Scratch::default();
             for x0 in (0..w).step_by(tiling.width) {
                 let tw = tiling.width.min(w - x0);
@@ -160,12 +175,12 @@ pub(super) fn run(cfa: &CfaImage, method: DemosaicMethod, tiling: Tiling) -> Res
                 for (plane, dst) in rgb.iter().zip([&mut *r, &mut *g, &mut *b]) {
                     for ty in 0..th {
                         let src = &plane[(ty + margin) * pw + margin..][..tw];
-                        dst[ty * w + x0..][..tw].copy_from_slice(src);
+                        dst[ty * stride + x0..][..tw].copy_from_slice(src);
                     }
                 }
             }
         });
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
