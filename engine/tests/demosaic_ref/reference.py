@@ -1,6 +1,7 @@
 """Demosaicing reference numbers for rushes' quality test.
 
 Usage: reference.py DATASET_DIR OUT_DIR
+       reference.py skimage OUT_DIR      (the RGB PNGs bundled with scikit-image)
 
 Reads every PNG/TIFF ground-truth image of DATASET_DIR, writes its 8-bit RGB pixels packed row by
 row to OUT_DIR/<name>.rgb, and for each Bayer phase mosaics it and demosaics it with
@@ -24,6 +25,18 @@ from colour_demosaicing import (
 )
 
 BORDER = 10
+# The 8-bit RGB PNGs that ship inside scikit-image (skimage/data).
+SKIMAGE_RGB = [
+    "astronaut.png",
+    "chelsea.png",
+    "chessboard_RGB.png",
+    "coffee.png",
+    "color.png",
+    "ihc.png",
+    "motorcycle_left.png",
+    "motorcycle_right.png",
+    "phantom.png",
+]
 PHASES = ["RGGB", "BGGR", "GRBG", "GBRG"]
 METHODS = {
     "bilinear": demosaicing_CFA_Bayer_bilinear,
@@ -53,10 +66,17 @@ def psnr(truth_u8, estimate):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
+    if src == "skimage":
+        import skimage.data
+
+        src = os.path.dirname(skimage.data.__file__)
+        names = SKIMAGE_RGB
+    else:
+        names = sorted(
+            n for n in os.listdir(src) if n.lower().endswith((".png", ".tif", ".tiff"))
+        )
     results = []
-    for name in sorted(os.listdir(src)):
-        if not name.lower().endswith((".png", ".tif", ".tiff")):
-            continue
+    for name in names:
         rgb = load(os.path.join(src, name))
         stem = os.path.splitext(name)[0]
         raw_path = os.path.join(out, stem + ".rgb")
