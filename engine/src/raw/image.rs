@@ -182,6 +182,33 @@ impl CfaImage {
         }
     }
 
+    /// The `width` x `height` mosaic whose top-left pixel is (`x`, `y`) of this one (a DNG
+    /// `DefaultCrop`, say), with the Bayer phase seen from there.
+    pub fn crop(&self, x: usize, y: usize, width: usize, height: usize) -> Result<CfaImage> {
+        let fits = x.checked_add(width).is_some_and(|r| r <= self.width)
+            && y.checked_add(height).is_some_and(|b| b <= self.height);
+        if !fits || width == 0 || height == 0 {
+            return Err(Error::ImageDimensions {
+                what: "CFA crop".into(),
+                problem: format!(
+                    "{width}x{height} at ({x}, {y}) is empty or outside the {}x{} mosaic",
+                    self.width, self.height
+                ),
+            });
+        }
+        let mut samples = Vec::with_capacity(width * height);
+        for row in y..y + height {
+            samples.extend_from_slice(&self.row(row)[x..x + width]);
+        }
+        Ok(CfaImage {
+            width,
+            height,
+            stride: width,
+            phase: self.phase.shifted(x, y),
+            samples,
+        })
+    }
+
     /// Multiplies every sample by the gain of its filter colour (white balance before demosaic).
     pub fn apply_white_balance(&mut self, wb: &WhiteBalance) {
         let phase = self.phase;
@@ -389,6 +416,27 @@ mod tests {
         // Padding between rows is left alone.
         assert_eq!(cfa.samples()[4], 1.0);
         assert_eq!(cfa.get(4, 0), None);
+    }
+
+    #[test]
+    fn crops_copy_the_region_and_shift_the_phase() {
+        let l = small();
+        let samples: Vec<f32> = (0..5 * 4).map(|i| i as f32).collect();
+        let cfa = CfaImage::from_samples(5, 4, 5, BayerPhase::Rggb, samples, &l).unwrap();
+        let c = cfa.crop(1, 1, 3, 2).unwrap();
+        assert_eq!(c.phase(), BayerPhase::Bggr);
+        assert_eq!(c.row(0), &[6.0, 7.0, 8.0]);
+        assert_eq!(c.row(1), &[11.0, 12.0, 13.0]);
+        assert_eq!(cfa.crop(0, 1, 5, 3).unwrap().phase(), BayerPhase::Gbrg);
+        for (x, y, w, h) in [
+            (3, 0, 3, 1),
+            (0, 2, 1, 3),
+            (0, 0, 0, 1),
+            (usize::MAX, 0, 2, 1),
+        ] {
+            let err = cfa.crop(x, y, w, h).unwrap_err().to_string();
+            assert!(err.contains("is empty or outside the 5x4 mosaic"), "{err}");
+        }
     }
 
     #[test]
