@@ -90,6 +90,18 @@ fn read_u16s(path: &str) -> Vec<u16> {
         .collect()
 }
 
+/// A copy of a sample-card DNG with its ActiveArea (four LONGs stored out of line) replaced.
+fn with_active_area(file: &[u8], area: [u32; 4]) -> Vec<u8> {
+    let mut out = file.to_vec();
+    let (_, _, count, value_at) = *ifd_entries(file, 8).iter().find(|e| e.0 == 50829).unwrap();
+    assert_eq!(count, 4);
+    let at = u32::from_le_bytes(file[value_at..value_at + 4].try_into().unwrap()) as usize;
+    for (i, v) in area.iter().enumerate() {
+        out[at + 4 * i..at + 4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
 #[test]
 fn sample_card_frames_decode_like_rawpy() {
     let test = "sample_card_frames_decode_like_rawpy";
@@ -106,7 +118,14 @@ fn sample_card_frames_decode_like_rawpy() {
         write_dng(clip, 0, 5, &mut bytes).unwrap();
         let path = tmp.path().join(format!("clip{i}.dng"));
         std::fs::write(&path, &bytes).unwrap();
-        files.push((path, bytes, clip.cfa));
+        files.push((path, bytes.clone(), clip.cfa));
+        if i == 0 {
+            // The same frame with an active area starting on an odd row and column.
+            let odd = with_active_area(&bytes, [7, 9, 293, 519]);
+            let path = tmp.path().join("odd_active_area.dng");
+            std::fs::write(&path, &odd).unwrap();
+            files.push((path, odd, clip.cfa));
+        }
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/demosaic_ref/dng_reference.py");
     let out = Command::new(python)
@@ -143,11 +162,14 @@ fn sample_card_frames_decode_like_rawpy() {
             "{name}: raw_image differs"
         );
 
-        // Visible (active) area, bit-exact.
+        // Visible area, bit-exact. (LibRaw starts it on the first even row and column of the
+        // active area; we start at the active area itself.)
         let (top, left) = (
             r["top_margin"].as_u64().unwrap() as usize,
             r["left_margin"].as_u64().unwrap() as usize,
         );
+        let area = u64s(&tags["ActiveArea"]);
+        let (dy, dx) = (top - area[0] as usize, left - area[1] as usize);
         let (vw, vh) = (
             r["width"].as_u64().unwrap() as usize,
             r["height"].as_u64().unwrap() as usize,
@@ -166,7 +188,11 @@ fn sample_card_frames_decode_like_rawpy() {
         let pattern: Vec<u8> = u64s(&tags["CFAPattern"]).iter().map(|&v| v as u8).collect();
         let phase = BayerPhase::from_cfa_pattern(&pattern).unwrap();
         let cfa = normalise(&samples, phase, &levels_from_tags(tags), &limits).unwrap();
-        assert_eq!((cfa.width(), cfa.height()), (vw, vh));
+        assert_eq!(
+            (cfa.width(), cfa.height()),
+            ((area[3] - area[1]) as usize, (area[2] - area[0]) as usize)
+        );
+        let cfa = cfa.crop(dx, dy, vw, vh).unwrap();
         let cell = r["cell"].as_str().unwrap().to_lowercase();
         assert_eq!(
             cfa.phase().name(),
@@ -194,7 +220,10 @@ fn sample_card_frames_decode_like_rawpy() {
         let rgb = demosaic(&cfa, DemosaicMethod::Rcd).unwrap();
         assert!(rgb.plane(1).iter().all(|v| v.is_finite()));
     }
-    assert!(phases_seen.contains(&BayerPhase::Rggb) && phases_seen.contains(&BayerPhase::Grbg));
+    // RGGB and GRBG cameras, and RGGB seen from LibRaw's even start inside an odd active area.
+    for p in [BayerPhase::Rggb, BayerPhase::Grbg, BayerPhase::Bggr] {
+        assert!(phases_seen.contains(&p), "{p} not seen");
+    }
 }
 
 /// One entry of a little-endian TIFF IFD: (tag, type, count, position of its value field).

@@ -66,8 +66,8 @@ fn active_area(raw: &RawSamples, levels: &RawLevels) -> Result<[usize; 4]> {
 
 /// Develops stored samples into a mosaic of the active area, normalised to [0, 1].
 ///
-/// `phase` is the `CFAPattern` anchored at the stored image's top-left (TIFF/EP); the returned
-/// mosaic carries the phase seen from the active area's top-left.
+/// `phase` is the `CFAPattern`, which DNG anchors at the active area's top-left (as LibRaw
+/// reads it), like the black-level pattern; the returned mosaic starts there with that phase.
 pub fn normalise(
     raw: &RawSamples,
     phase: BayerPhase,
@@ -135,7 +135,7 @@ pub fn normalise(
         ));
     }
 
-    let mut cfa = CfaImage::new(aw, ah, phase.shifted(left, top), limits)?;
+    let mut cfa = CfaImage::new(aw, ah, phase, limits)?;
     let table = &levels.linearization_table;
     let linear = |v: u16| -> f64 {
         match table.last() {
@@ -181,8 +181,8 @@ mod tests {
         };
         let cfa = normalise(&r, BayerPhase::Rggb, &levels, &ImageLimits::default()).unwrap();
         assert_eq!((cfa.width(), cfa.height()), (4, 2));
-        // The active area starts at an odd column: RGGB seen from (3, 2) is GRBG.
-        assert_eq!(cfa.phase(), BayerPhase::Grbg);
+        // The pattern is anchored at the active area, even at an odd column.
+        assert_eq!(cfa.phase(), BayerPhase::Rggb);
         for y in 0..2 {
             for x in 0..4 {
                 let stored = f64::from(100 + 10 * (x + 3) as u16 + 100 * (y + 2) as u16);
