@@ -142,4 +142,16 @@ pub enum Error {
     /// A transform ID is well formed but names a transform rushes does not implement.
     #[error("unsupported transform `{id}`: {reason}")]
     UnsupportedTransform { id: String, reason: String },
+
+    // --- raw / demosaic -----------------------------------------------------------------------
+    /// An image's dimensions are empty, past the configured limits, or do not match its buffer.
+    #[error("{what}: bad image dimensions: {problem}")]
+    ImageDimensions { what: String, problem: String },
+    /// A colour filter layout the engine cannot develop (X-Trans, four colours, ...).
+    #[error("{what}: unsupported CFA: {problem}")]
+    UnsupportedCfa { what: String, problem: String },
+    /// Raw sample data or its levels are inconsistent with the image (truncated strips, wrong
+    /// tile counts, a black level above white, ...).
+    #[error("{what}: bad raw data: {problem}")]
+    RawData { what: String, problem: String },
 }

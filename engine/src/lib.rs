@@ -6,12 +6,14 @@
 pub mod amf;
 pub mod cdl;
 pub mod color;
+pub mod demosaic;
 pub mod edl;
 pub mod error;
 pub mod fdl;
 pub mod hash;
 pub mod inspect;
 pub mod mhl;
+pub mod raw;
 pub mod resample;
 pub mod sample;
 pub mod timecode;
