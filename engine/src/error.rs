@@ -92,14 +92,6 @@ pub enum Error {
     /// An OpenTimelineIO document that cannot be read; `path` is a JSON path.
     #[error("{input}: {path}: {problem}")]
     OtioInvalid {
-
-    // --- color / cdl / amf --------------------------------------------------------------------
-    /// A colour operation was handed something it cannot work on (buffer shape, parameters).
-    #[error("colour: {0}")]
-    ColorInvalid(String),
-    /// An ASC CDL document (.cc, .ccc, .cdl) or CDL value is invalid.
-    #[error("{input}: invalid ASC CDL at {path}: {problem}")]
-    CdlInvalid {
         input: String,
         path: String,
         problem: String,
@@ -132,6 +124,17 @@ pub enum Error {
         problem: String,
     },
 
+    // --- color / cdl / amf --------------------------------------------------------------------
+    /// A colour operation was handed something it cannot work on (buffer shape, parameters).
+    #[error("colour: {0}")]
+    ColorInvalid(String),
+    /// An ASC CDL document (.cc, .ccc, .cdl) or CDL value is invalid.
+    #[error("{input}: invalid ASC CDL at {path}: {problem}")]
+    CdlInvalid {
+        input: String,
+        path: String,
+        problem: String,
+    },
     /// An ACES Metadata File is invalid (malformed XML or against the AMF schema's rules).
     #[error("{input}: invalid AMF at {path}: {problem}")]
     AmfInvalid {
