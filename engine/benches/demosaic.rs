@@ -1,11 +1,15 @@
 //! Demosaicing throughput per method on a 4K (4096x2160) synthetic mosaic, on one thread and on
-//! every core (pixels/s; divide the all-cores figure by the core count for per-core speed).
+//! every core (pixels/s; divide the all-cores figure by the core count for per-core speed), and
+//! the raw decode of a 12 MP uncompressed 16-bit DNG strip layout (unpack, then normalise).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use rushes_engine::demosaic::{DemosaicMethod, Tiling, demosaic, demosaic_into};
-use rushes_engine::raw::{BayerPhase, CfaImage, ImageLimits, RgbImage};
+use rushes_engine::raw::{
+    BayerPhase, ByteOrder, CfaImage, ImageLimits, RawLayout, RawLevels, RgbImage, SampleStorage,
+    normalise, unpack,
+};
 
 const WIDTH: usize = 4096;
 const HEIGHT: usize = 2160;
@@ -79,5 +83,60 @@ fn rcd_allocating_one_thread(bencher: Bencher) {
         .counter(ItemsCount::new(WIDTH * HEIGHT))
         .bench_local(|| {
             pool.install(|| black_box(demosaic(black_box(&cfa), DemosaicMethod::Rcd).unwrap()))
+        });
+}
+
+/// 4000x3000 16-bit little-endian samples in strips of 16 rows, and their layout.
+fn dng_like_12mp() -> (Vec<u8>, RawLayout) {
+    let (w, h, rps) = (4000u32, 3000u32, 16u32);
+    let file: Vec<u8> = (0..w * h)
+        .flat_map(|i| ((i.wrapping_mul(2_654_435_761) >> 20) as u16 & 0x0fff).to_le_bytes())
+        .collect();
+    let strip = u64::from(w * rps * 2);
+    let count = h.div_ceil(rps);
+    let layout = RawLayout {
+        width: w,
+        height: h,
+        bits_per_sample: 16,
+        compression: 1,
+        byte_order: ByteOrder::LittleEndian,
+        storage: SampleStorage::Strips {
+            rows_per_strip: rps,
+            offsets: (0..u64::from(count)).map(|i| i * strip).collect(),
+            byte_counts: (0..count)
+                .map(|i| u64::from(rps.min(h - i * rps)) * u64::from(w) * 2)
+                .collect(),
+        },
+    };
+    (file, layout)
+}
+
+#[divan::bench(sample_count = 4, sample_size = 1)]
+fn raw_unpack_12mp(bencher: Bencher) {
+    let (file, layout) = dng_like_12mp();
+    bencher
+        .counter(ItemsCount::new(12_000_000usize))
+        .bench_local(|| black_box(unpack(black_box(&file), &layout, &ImageLimits::default())));
+}
+
+#[divan::bench(sample_count = 4, sample_size = 1)]
+fn raw_normalise_12mp(bencher: Bencher) {
+    let (file, layout) = dng_like_12mp();
+    let samples = unpack(&file, &layout, &ImageLimits::default()).unwrap();
+    let levels = RawLevels {
+        black_level_repeat: [2, 2],
+        black_level: vec![256.0, 255.0, 257.0, 256.0],
+        active_area: Some([8, 8, 2992, 3992]),
+        ..RawLevels::with_white_level(4095.0)
+    };
+    bencher
+        .counter(ItemsCount::new(12_000_000usize))
+        .bench_local(|| {
+            black_box(normalise(
+                black_box(&samples),
+                BayerPhase::Rggb,
+                &levels,
+                &ImageLimits::default(),
+            ))
         });
 }

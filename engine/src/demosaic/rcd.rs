@@ -3,7 +3,10 @@
 //! red and blue from colour differences, first along the diagonals, then along rows and columns.
 //!
 //! Written from the published description of the algorithm; constants follow its reference
-//! description (epsilons tuned for data normalised to [0, 1]).
+//! description (epsilons tuned for data normalised to [0, 1]). Unlike the reference, which limits
+//! every estimate to [0, 1], nothing is clipped: scene-linear values above 1 (after white balance)
+//! pass through, and the low-pass used for the ratios is floored at 0 so noise below black cannot
+//! blow up a ratio.
 
 use super::tiles::Tile;
 use crate::raw::{BayerPhase, CfaColor};

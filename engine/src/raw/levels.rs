@@ -2,6 +2,8 @@
 //! the active area, black level (repeat pattern plus per-column and per-row deltas), white level,
 //! scaling so black is 0 and white 1, clipped to [0, 1] (DNG specification, chapter 5).
 
+use rayon::prelude::*;
+
 use super::bayer::BayerPhase;
 use super::image::{CfaImage, ImageLimits};
 use super::unpack::RawSamples;
@@ -135,26 +137,46 @@ pub fn normalise(
         ));
     }
 
-    let mut cfa = CfaImage::new(aw, ah, phase, limits)?;
-    let table = &levels.linearization_table;
-    let linear = |v: u16| -> f64 {
-        match table.last() {
-            None => f64::from(v),
-            Some(&last) => f64::from(table.get(usize::from(v)).copied().unwrap_or(last)),
-        }
-    };
-    for y in 0..ah {
+    let n = limits.check("raw active area", aw, ah)?;
+    // A lookup table over every 16-bit value, so the per-pixel work is one load.
+    let lut: Option<Vec<f32>> = levels.linearization_table.last().map(|&last| {
+        let table = &levels.linearization_table;
+        (0..=u16::MAX)
+            .map(|v| f32::from(table.get(usize::from(v)).copied().unwrap_or(last)))
+            .collect()
+    });
+    let white = levels.white_level;
+    let mut out = vec![0.0f32; n];
+    out.par_chunks_mut(aw).enumerate().for_each(|(y, row)| {
         let src = &raw.row(top + y)[left..right];
-        let pattern_row = &levels.black_level[(y % rep_rows) * rep_cols..][..rep_cols];
         let dv = levels.black_level_delta_v.get(y).copied().unwrap_or(0.0);
-        for (x, (dst, &v)) in cfa.row_mut(y).iter_mut().zip(src).enumerate() {
-            let dh = levels.black_level_delta_h.get(x).copied().unwrap_or(0.0);
-            let black = pattern_row[x % rep_cols] + dh + dv;
-            let value = (linear(v) - black) / (levels.white_level - black);
-            *dst = value.clamp(0.0, 1.0) as f32;
+        let pattern = &levels.black_level[(y % rep_rows) * rep_cols..][..rep_cols];
+        // Black and 1 / (white - black) for each column of the pattern, for this row.
+        let per_column: Vec<(f32, f32)> = pattern
+            .iter()
+            .map(|&b| {
+                let black = b + dv;
+                (black as f32, (1.0 / (white - black)) as f32)
+            })
+            .collect();
+        let linear = |v: u16| lut.as_ref().map_or(f32::from(v), |t| t[usize::from(v)]);
+        if levels.black_level_delta_h.is_empty() {
+            let mut k = 0;
+            for (dst, &v) in row.iter_mut().zip(src) {
+                let (black, scale) = per_column[k];
+                *dst = ((linear(v) - black) * scale).clamp(0.0, 1.0);
+                k = if k + 1 == rep_cols { 0 } else { k + 1 };
+            }
+        } else {
+            for (x, (dst, &v)) in row.iter_mut().zip(src).enumerate() {
+                let dh = levels.black_level_delta_h.get(x).copied().unwrap_or(0.0);
+                let black = pattern[x % rep_cols] + dv + dh;
+                let value = (f64::from(linear(v)) - black) / (white - black);
+                *dst = value.clamp(0.0, 1.0) as f32;
+            }
         }
-    }
-    Ok(cfa)
+    });
+    CfaImage::from_samples(aw, ah, aw, phase, out, limits)
 }
 
 #[cfg(test)]
@@ -217,7 +239,9 @@ mod tests {
             1.0,
             1.0,
         ];
-        assert_eq!(got, want.map(|v: f64| v as f32));
+        for (g, w) in got.iter().zip(want) {
+            assert!((f64::from(*g) - w).abs() < 1e-6, "{got:?}");
+        }
     }
 
     #[test]
