@@ -96,4 +96,12 @@ pub enum Error {
         path: String,
         problem: String,
     },
+    /// A library clip handed to the EDL matcher that cannot be used; `index` is its position
+    /// in the list (the JSON array index).
+    #[error("library clip [{index}] `{clip_id}`: {problem}")]
+    BadLibraryClip {
+        index: usize,
+        clip_id: String,
+        problem: String,
+    },
 }
