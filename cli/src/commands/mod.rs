@@ -1,6 +1,7 @@
 //! One module per `rushes` subcommand.
 
 pub mod demo;
+pub mod edl;
 pub mod ingest;
 pub mod mhl;
 pub mod sample_card;
