@@ -82,6 +82,22 @@ fn exact_by_reel_and_by_clip_name() {
     );
     assert_eq!(matched(&report, 1).2, Rule::Exact);
     assert!(report.events[1].reasons[0].contains("clip name"));
+    // Every clip considered is listed: the decoy shares the timecode, not the name.
+    let listed: Vec<_> = report.events[0]
+        .candidates
+        .iter()
+        .map(|c| (c.clip_id.as_str(), c.plausible, c.rule))
+        .collect();
+    assert_eq!(
+        listed,
+        [("c1", true, Rule::Exact), ("c2", false, Rule::TimecodeOnly)]
+    );
+    assert!(
+        report.events[0].candidates[1]
+            .reasons
+            .iter()
+            .any(|r| r.contains("is not the event's A001C003"))
+    );
     assert_eq!(report.summary.exact, 2);
     assert_eq!(report.title.as_deref(), Some("exact"));
 }

@@ -13,6 +13,8 @@ use crate::timecode::{FrameRange, Timecode};
 const TIMECODE_ONLY_SCORE: u8 = 40;
 /// Near misses listed for a missing event.
 const MAX_NEAR_MISSES: usize = 5;
+/// Candidates listed per event.
+const MAX_CANDIDATES: usize = 10;
 
 /// How to match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +93,7 @@ fn match_event(
         },
         reasons: Vec::new(),
         warnings: Vec::new(),
+        candidates: Vec::new(),
     };
     if event.source_kind == SourceKind::Black {
         result.outcome = Outcome::Skipped {
@@ -137,6 +140,11 @@ fn match_event(
             .then(b.candidate.score.cmp(&a.candidate.score))
             .then(a.candidate.clip_id.cmp(&b.candidate.clip_id))
     });
+    result.candidates = evaluations
+        .iter()
+        .take(MAX_CANDIDATES)
+        .map(|e| e.candidate.clone())
+        .collect();
     let best_tier = evaluations
         .iter()
         .filter(|e| e.candidate.plausible)

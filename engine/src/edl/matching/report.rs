@@ -111,6 +111,9 @@ pub struct EventMatch {
     pub reasons: Vec<String>,
     /// Things to check: rate conversions, handles past the media, speed assumptions.
     pub warnings: Vec<String>,
+    /// Every clip considered (sharing a name with the event or holding its source timecode),
+    /// plausible ones first, then by rule and score; at most ten.
+    pub candidates: Vec<Candidate>,
 }
 
 /// Counts over a report.
