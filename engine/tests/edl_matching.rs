@@ -388,6 +388,47 @@ fn library_from(edl: &Edl) -> Vec<LibraryClip> {
         .collect()
 }
 
+/// Every shared list named here matches itself exactly: each reel's events to the clip built
+/// from them, whatever their speed changes and transitions.
+#[test]
+fn shared_edls_match_a_library_built_from_their_own_events() {
+    let test = "shared_edls_match_a_library_built_from_their_own_events";
+    let Some(root) = shared_data("edl") else {
+        skip_no_data(test, "edl");
+        return;
+    };
+    let mut events_checked = 0;
+    for (name, rate) in [
+        ("otio-cmx3600/dissolve_test_4.edl", R24),
+        ("otio-cmx3600/wipe_test.edl", R24),
+        ("otio-cmx3600/speed_effects_small.edl", R24),
+        ("otio-cmx3600/premiere_example.edl", R24),
+        ("otio-cmx3600/25fps.edl", FrameRate::FPS_25),
+        ("pycmx/INS4_R1_DX_092117.edl", FrameRate::FPS_23_976),
+        ("pycmx/TEST.edl", R24),
+    ] {
+        let bytes = std::fs::read(root.join(name)).unwrap();
+        let list = parse_cmx3600(name, &bytes, &Cmx3600Options::new(rate)).unwrap();
+        let library = library_from(&list);
+        let report = match_edl(&list, &library, &MatchOptions::default()).unwrap();
+        for (event, result) in list.events.iter().zip(&report.events) {
+            if event.source_kind != SourceKind::Reel {
+                continue;
+            }
+            events_checked += 1;
+            match &result.outcome {
+                Outcome::Matched { clip_id, rule, .. } => {
+                    let clip = library.iter().find(|c| &c.clip_id == clip_id).unwrap();
+                    assert_eq!(clip.reel.as_deref(), Some(event.reel.as_str()), "{name}");
+                    assert_eq!(*rule, Rule::Exact, "{name}: {result:?}");
+                }
+                other => panic!("{name} line {}: {other:?}", event.line),
+            }
+        }
+    }
+    assert!(events_checked > 300, "{events_checked}");
+}
+
 #[test]
 fn end_to_end_over_a_shared_edl_then_perturbed() {
     let test = "end_to_end_over_a_shared_edl_then_perturbed";

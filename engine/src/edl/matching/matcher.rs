@@ -63,11 +63,23 @@ pub fn match_edl(edl: &Edl, clips: &[LibraryClip], options: &MatchOptions) -> Re
         });
     }
     let tails = transition_tails(&edl.events);
+    // Lines of a transition between different reels share their SOURCE FILE / media path.
+    let shared: Vec<bool> = edl
+        .event_groups()
+        .into_iter()
+        .flat_map(|group| {
+            let mixed = group
+                .first()
+                .is_some_and(|first| group.iter().any(|e| e.reel != first.reel));
+            std::iter::repeat_n(mixed, group.len())
+        })
+        .collect();
     let events = edl
         .events
         .iter()
         .zip(tails)
-        .map(|(event, tail)| match_event(event, tail, &prepared, options))
+        .zip(shared)
+        .map(|((event, tail), shared)| match_event(event, tail, shared, &prepared, options))
         .collect::<Vec<_>>();
     Ok(MatchReport {
         title: edl.title.clone(),
@@ -80,6 +92,7 @@ pub fn match_edl(edl: &Edl, clips: &[LibraryClip], options: &MatchOptions) -> Re
 fn match_event(
     event: &Event,
     tail: u64,
+    shared: bool,
     clips: &[Prepared<'_>],
     options: &MatchOptions,
 ) -> EventMatch {
@@ -101,7 +114,7 @@ fn match_event(
         };
         return result;
     }
-    let names = EventNames::of(event);
+    let names = EventNames::of(event, shared);
     let date_hint = names.date_hint();
     let core = core_frames(event, tail, &mut result.warnings);
     if tail > 0 {

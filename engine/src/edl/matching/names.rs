@@ -7,21 +7,30 @@ use crate::edl::{Event, SourceKind};
 /// The names an event offers for matching, each with where it came from.
 #[derive(Debug, Clone)]
 pub struct EventNames {
-    /// `(origin, name)` pairs: `reel`, `clip name`, `source file`, `media path`, `comment`.
+    /// `(origin, name)` pairs: `reel`, `clip name`, `source file`, `media path` (`shared ...`
+    /// on a transition between reels), `comment`.
     pub names: Vec<(&'static str, String)>,
 }
 
 impl EventNames {
-    /// Collects the event's usable names (a `BL`/`AX` reel is not a name).
-    pub fn of(event: &Event) -> Self {
+    /// Collects the event's usable names (a `BL`/`AX` reel is not a name). `shared` says the
+    /// event is one line of a transition between different reels: its `SOURCE FILE` and media
+    /// path are written once for both lines and may name the other side, so they count only
+    /// as names found in comments (never exact).
+    pub fn of(event: &Event, shared: bool) -> Self {
         let mut names = Vec::new();
         if event.source_kind == SourceKind::Reel && !event.reel.trim().is_empty() {
             names.push(("reel", event.reel.trim().to_string()));
         }
+        let (source_file, media_path) = if shared {
+            ("shared source file", "shared media path")
+        } else {
+            ("source file", "media path")
+        };
         for (origin, value) in [
             ("clip name", &event.clip_name),
-            ("source file", &event.source_file),
-            ("media path", &event.media_path),
+            (source_file, &event.source_file),
+            (media_path, &event.media_path),
         ] {
             if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 names.push((origin, value.to_string()));
