@@ -26,6 +26,8 @@ enum Command {
     SampleCard(commands::sample_card::Args),
     /// Verify rolls against their ASC MHL history and ingest them into a library.
     Ingest(commands::ingest::Args),
+    /// Edit lists: read a CMX3600 EDL or OTIO timeline; match its events to library clips.
+    Edl(commands::edl::Args),
     /// Make a sample card and ingest it into a fresh library, then say where to look.
     Demo(commands::demo::Args),
 }
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Fdl(args) => commands::fdl::run(args),
         Command::SampleCard(args) => commands::sample_card::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
+        Command::Edl(args) => commands::edl::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

@@ -96,6 +96,14 @@ pub enum Error {
         path: String,
         problem: String,
     },
+    /// A library clip handed to the EDL matcher that cannot be used; `index` is its position
+    /// in the list (the JSON array index).
+    #[error("library clip [{index}] `{clip_id}`: {problem}")]
+    BadLibraryClip {
+        index: usize,
+        clip_id: String,
+        problem: String,
+    },
 
     // --- fdl ----------------------------------------------------------------------------------
     /// An ASC FDL document is malformed or breaks the FDL rules (`problems` lists every one).

@@ -1,6 +1,7 @@
 //! One module per `rushes` subcommand.
 
 pub mod demo;
+pub mod edl;
 pub mod fdl;
 pub mod ingest;
 pub mod mhl;

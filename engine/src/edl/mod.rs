@@ -3,6 +3,7 @@
 mod cmx3600;
 mod cmx_fields;
 mod comments;
+pub mod matching;
 mod model;
 mod otio;
 mod otio_values;
