@@ -24,6 +24,8 @@ enum Command {
     SampleCard(commands::sample_card::Args),
     /// Verify rolls against their ASC MHL history and ingest them into a library.
     Ingest(commands::ingest::Args),
+    /// Group roll folders into clips and print their camera and sound metadata and format cards.
+    Inspect(commands::inspect::Args),
     /// Make a sample card and ingest it into a fresh library, then say where to look.
     Demo(commands::demo::Args),
 }
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Mhl(args) => commands::mhl::run(args),
         Command::SampleCard(args) => commands::sample_card::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod ingest;
+pub mod inspect;
 pub mod mhl;
 pub mod sample_card;
