@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rushes_common::PutMode;
 use rushes_common::catalog_embedded::EmbeddedCatalog;
 use rushes_common::records::{FileRecord, FileStatus};
 use rushes_common::runs::read_json;
 use rushes_common::store_local::LocalStore;
-use rushes_common::PutMode;
 use rushes_engine::hash::HashFormat;
 use rushes_engine::sample::{CardPlan, CardSpec};
 
