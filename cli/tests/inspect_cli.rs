@@ -247,3 +247,40 @@ fn garbage_media_files_are_unreadable_clips_not_crashes() {
         );
     }
 }
+
+#[test]
+fn an_overrides_file_changes_the_clips_and_their_format_card() {
+    let (tmp, card) = card();
+    let roll = card.join("A001");
+    let overrides = tmp.path().join("formats.json");
+    std::fs::write(
+        &overrides,
+        r#"{"formats": [{"match": {"roll": "A001"}, "set": {"squeeze": 2.0, "lens_model": "Anamorphic 50"}, "note": "2x lenses on A"}]}"#,
+    )
+    .unwrap();
+    let plain = json(&rushes(&["inspect", "--json", s(&roll)]));
+    let out = rushes(&["inspect", "--json", "--overrides", s(&overrides), s(&roll)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let fixed = json(&out);
+    for c in clips(&fixed) {
+        assert_eq!(c["lens"]["squeeze"], 2.0, "{c}");
+        assert_eq!(c["lens"]["model"], "Anamorphic 50", "{c}");
+    }
+    let card_ids = |r: &serde_json::Value| -> Vec<String> {
+        r["format_cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["card_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (before, after) = (card_ids(&plain), card_ids(&fixed));
+    assert_eq!(before.len(), 1);
+    assert_eq!(after.len(), 1);
+    assert!(before[0].ends_with("/1x"), "{before:?}");
+    assert!(after[0].ends_with("/2x"), "{after:?}");
+    assert_eq!(
+        fixed["format_cards"][0]["overrides_applied"],
+        serde_json::json!([0])
+    );
+}
