@@ -28,6 +28,8 @@ enum Command {
     Ingest(commands::ingest::Args),
     /// Edit lists: read a CMX3600 EDL or OTIO timeline; match its events to library clips.
     Edl(commands::edl::Args),
+    /// Group roll folders into clips and print their camera and sound metadata and format cards.
+    Inspect(commands::inspect::Args),
     /// Make a sample card and ingest it into a fresh library, then say where to look.
     Demo(commands::demo::Args),
 }
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::SampleCard(args) => commands::sample_card::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Edl(args) => commands::edl::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

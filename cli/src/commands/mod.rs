@@ -4,5 +4,6 @@ pub mod demo;
 pub mod edl;
 pub mod fdl;
 pub mod ingest;
+pub mod inspect;
 pub mod mhl;
 pub mod sample_card;

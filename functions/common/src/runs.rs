@@ -59,6 +59,11 @@ impl RunDocs {
     pub fn results(&self, index: usize) -> Result<ObjectKey> {
         self.base.join(&format!("results/{index:05}.json"))
     }
+
+    /// The roll's inspection (clips in the clip schema) written by the inspect step.
+    pub fn clips(&self) -> Result<ObjectKey> {
+        self.base.join("clips.json")
+    }
 }
 
 /// Stores a working document as JSON, replacing an earlier version (they are derived data).
@@ -102,6 +107,10 @@ mod tests {
         assert_eq!(
             docs.results(12).unwrap().as_str(),
             "runs/A001/A001-abc.1/results/00012.json"
+        );
+        assert_eq!(
+            docs.clips().unwrap().as_str(),
+            "runs/A001/A001-abc.1/clips.json"
         );
         for (roll, execution) in [
             ("../A001", "x"),
