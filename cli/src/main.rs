@@ -26,6 +26,12 @@ enum Command {
     Ingest(commands::ingest::Args),
     /// Make a sample card and ingest it into a fresh library, then say where to look.
     Demo(commands::demo::Args),
+    /// ACES Metadata Files: validate, info.
+    Amf(commands::color::AmfArgs),
+    /// Print and validate an ASC CDL document (.cc, .ccc, .cdl).
+    Cdl(commands::color::CdlArgs),
+    /// Colour operations on images: apply an AMF pipeline.
+    Color(commands::color::ColorArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,9 @@ fn main() -> ExitCode {
         Command::SampleCard(args) => commands::sample_card::run(args),
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Amf(args) => commands::color::run_amf(args),
+        Command::Cdl(args) => commands::color::run_cdl(args),
+        Command::Color(args) => commands::color::run_color(args),
     };
     match outcome {
         Ok(code) => code,
