@@ -3,5 +3,6 @@
 
 pub mod asl;
 pub mod commands;
+pub mod exr_image;
 pub mod fs_tree;
 pub mod local;

@@ -32,6 +32,12 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Make a sample card and ingest it into a fresh library, then say where to look.
     Demo(commands::demo::Args),
+    /// ACES Metadata Files: validate, info.
+    Amf(commands::color::AmfArgs),
+    /// Print and validate an ASC CDL document (.cc, .ccc, .cdl).
+    Cdl(commands::color::CdlArgs),
+    /// Colour operations on images: apply an AMF pipeline.
+    Color(commands::color::ColorArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,9 @@ fn main() -> ExitCode {
         Command::Edl(args) => commands::edl::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Amf(args) => commands::color::run_amf(args),
+        Command::Cdl(args) => commands::color::run_cdl(args),
+        Command::Color(args) => commands::color::run_color(args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! One module per `rushes` subcommand.
 
+pub mod color;
 pub mod demo;
 pub mod edl;
 pub mod fdl;

@@ -155,7 +155,13 @@ impl Pipeline {
         let input = match &self.input_transform {
             Some(t) if !t.applied => Some(match &t.kind {
                 InputTransformKind::Reference(r) => resolve_ref(r)?,
-                InputTransformKind::InverseOutput(s) => resolve_ref(&s.reference)?,
+                InputTransformKind::InverseOutput(s) => {
+                    resolve_ref(&s.reference)?;
+                    return Err(unsupported(
+                        &describe(&s.reference),
+                        "inverse output transforms are not implemented",
+                    ));
+                }
                 InputTransformKind::InverseOdtRrt {
                     inverse_odt,
                     inverse_rrt,

@@ -384,3 +384,24 @@ fn external_cdl_paths_must_stay_inside_the_amf_folder() {
         matches!(p.plan(), Err(Error::UnsafePath { ref path, .. }) if path == "../../day1.ccc")
     );
 }
+
+#[test]
+fn inverse_output_transforms_are_never_applied_forward() {
+    let mut amf = Amf::parse("full.amf", FULL.as_bytes()).unwrap();
+    let csc = "urn:ampas:aces:transformId:v1.5:ACEScsc.Academy.ACEScg_to_ACES.a1.0.3";
+    amf.pipeline.input_transform = Some(InputTransform {
+        applied: false,
+        info: TransformInfo::default(),
+        kind: InputTransformKind::InverseOutput(SubTransform {
+            info: TransformInfo::default(),
+            reference: TransformRef::TransformId(csc.into()),
+        }),
+    });
+    match amf.pipeline.plan() {
+        Err(Error::UnsupportedTransform { id, reason }) => {
+            assert_eq!(id, csc);
+            assert!(reason.contains("inverse output"), "{reason}");
+        }
+        other => panic!("expected an unsupported inverse output transform, got {other:?}"),
+    }
+}
