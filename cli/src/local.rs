@@ -79,6 +79,10 @@ pub fn step_table() -> BTreeMap<&'static str, Arc<dyn Step>> {
         "CustodyFunctionArn",
         step("custody", rushes_custody::handle),
     );
+    table.insert(
+        "InspectFunctionArn",
+        step("inspect", rushes_inspect::handle),
+    );
     table
 }
 

@@ -51,6 +51,16 @@ fn run(rolls: &[PathBuf], library: &Path) -> IngestReport {
     rt.block_on(ingest(rolls, library, false)).unwrap()
 }
 
+fn catalog_clips(library: &Path, roll: &str) -> Vec<serde_json::Value> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lib = Library::open(library).unwrap();
+    rt.block_on(lib.ports().catalog.query(&roll_pk(roll), "CLIP#"))
+        .unwrap()
+        .into_iter()
+        .map(|i| i.body)
+        .collect()
+}
+
 fn catalog_files(library: &Path, roll: &str) -> Vec<FileRecord> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let lib = Library::open(library).unwrap();
@@ -101,6 +111,20 @@ fn sample_card_ingests_verified_with_catalog_reports_and_a_new_generation() {
         let record = catalog_roll(&library, roll);
         assert_eq!(record.status, "verified");
         assert_eq!(record.counts.verified, media.len() as u64);
+        // The inspect step ran after custody: clips in the catalog and in the run's documents.
+        let clips = catalog_clips(&library, roll);
+        assert!(!clips.is_empty(), "no CLIP# items for {roll}");
+        assert!(
+            clips.iter().all(|c| c["roll"] == roll.as_str()),
+            "{clips:?}"
+        );
+        let execution = outcome.execution.clone().unwrap();
+        let clips_doc = library
+            .join("runs")
+            .join(roll)
+            .join(&execution)
+            .join("clips.json");
+        assert!(clips_doc.is_file(), "{clips_doc:?}");
         let generation = record.generation.clone().unwrap();
         assert!(
             generation.starts_with(&format!("rolls/{roll}/ascmhl/0002_{roll}_")),

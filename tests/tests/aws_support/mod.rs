@@ -271,6 +271,9 @@ impl TaskInvoker for InProcess {
             "rushes-custody" => {
                 rushes_common::lambda::invoke(&rushes_custody::handle, ports, input).await
             }
+            "rushes-inspect" => {
+                rushes_common::lambda::invoke(&rushes_inspect::handle, ports, input).await
+            }
             other => {
                 return Err(TaskFailure::new(
                     "States.TaskFailed",
@@ -299,6 +302,10 @@ pub fn substitutions() -> HashMap<String, String> {
         (
             "CustodyFunctionArn".to_string(),
             function_arn("rushes-custody"),
+        ),
+        (
+            "InspectFunctionArn".to_string(),
+            function_arn("rushes-inspect"),
         ),
     ])
 }
@@ -456,6 +463,7 @@ impl TaskInvoker for OverLambdaApi {
             "rushes-manifest" => "manifest",
             "rushes-checksum" => "checksum",
             "rushes-custody" => "custody",
+            "rushes-inspect" => "inspect",
             other => {
                 return Err(TaskFailure::new(
                     "States.TaskFailed",
