@@ -1,5 +1,6 @@
-//! `rushes demo`: writes the sample shoot day and ingests every roll into a fresh local library,
-//! then says where to look.
+//! `rushes demo`: writes the sample shoot day, ingests every roll into a fresh local library,
+//! matches a small edit back to the ingested clips (the first step of a pull), then says where
+//! to look.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,15 +42,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("{}: cannot write", args.dir.display()))?;
     let card = args.dir.join("card");
     let library = args.dir.join("library");
-    println!("1/2 writing the sample shoot day to {}", card.display());
+    println!("1/3 writing the sample shoot day to {}", card.display());
     let plan = super::sample_card::write_card(&card, &CardSpec::default(), true)?;
-    let rolls: Vec<PathBuf> = plan
-        .roll_names()
-        .into_iter()
-        .map(|r| card.join(r))
-        .collect();
+    let roll_names: Vec<String> = plan.roll_names().into_iter().map(String::from).collect();
+    let rolls: Vec<PathBuf> = roll_names.iter().map(|r| card.join(r)).collect();
     println!(
-        "2/2 ingesting {} rolls into {}",
+        "2/3 ingesting {} rolls into {}",
         rolls.len(),
         library.display()
     );
@@ -59,6 +57,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report: Some(args.dir.join("ingest-report.json")),
         quiet: false,
     })?;
+    println!();
+    println!(
+        "3/3 matching a demo cut ({}) to the ingested clips",
+        args.dir.join("pull.edl").display()
+    );
+    let pull = super::demo_pull::run(&args.dir, &library, &roll_names)?;
+    print!("{}", pull.to_table());
     println!();
     println!("Where to look:");
     println!(
@@ -76,6 +81,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!(
         "  {}/ingest-report.json        the summary of this run",
         args.dir.display()
+    );
+    println!(
+        "  {}/pull-match-report.json   every event of pull.edl with its clip, rule, score and frames",
+        args.dir.display()
+    );
+    println!(
+        "  rushes inspect {}/rolls/A001      the clips of a roll with their camera metadata",
+        library.display()
     );
     println!(
         "  rushes mhl verify {}/rolls/A001   re-verify a roll at any time",

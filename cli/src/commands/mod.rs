@@ -2,6 +2,7 @@
 
 pub mod color;
 pub mod demo;
+pub mod demo_pull;
 pub mod edl;
 pub mod fdl;
 pub mod ingest;
