@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use rand::{Rng, SeedableRng};
 use rushes_engine::timecode::{FrameRate, Rounding, Timecode, convert_frame};
-use rushes_test_support::{ref_python, skip};
+use rushes_test_support::{ref_python, run_python, skip};
 
 #[test]
 fn timecode_labels_agree_with_opentimelineio() {
@@ -111,21 +111,8 @@ fn run_script(
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/edl_ref")
         .join(script);
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "reference script failed");
-    serde_json::from_slice(&output.stdout).unwrap()
+    let out = run_python(python, &script, &[], request.to_string().into_bytes());
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rushes_engine::fdl::{self, Fdl};
-use rushes_test_support::{ref_python, ref_tool, shared_data, skip, skip_no_data};
+use rushes_test_support::{ref_python, ref_tool, run_python, shared_data, skip, skip_no_data};
 use serde_json::{Value, json};
 
 fn fdl_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -30,27 +30,8 @@ fn fdl_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs `engine/tests/fdl_ref/apply_template.py` (asc-fdl) on a batch of jobs.
 fn reference_apply(python: &Path, jobs: &[Value]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fdl_ref/apply_template.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let input = serde_json::to_vec(jobs).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        stdin.write_all(&input).unwrap();
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(
-        output.status.success(),
-        "reference script failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let out = run_python(python, &script, &[], serde_json::to_vec(jobs).unwrap());
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]
@@ -579,28 +560,13 @@ fn random_scenarios_agree_with_asc_fdl() {
 /// Runs `fdl_ref/schema_check.py` (JSON schema v2.0.1 + asc-fdl's validating reader) on documents.
 fn reference_judgements(python: &Path, schema: &Path, docs: &[String]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fdl_ref/schema_check.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .arg(schema)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let input = serde_json::to_vec(docs).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        stdin.write_all(&input).unwrap();
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let out = run_python(
+        python,
+        &script,
+        &[schema.as_os_str()],
+        serde_json::to_vec(docs).unwrap(),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

@@ -4,12 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rushes_engine::fdl::{self, Fdl, RoundEven, RoundMode, RoundStrategy};
-use rushes_test_support::{ref_python, shared_data, skip, skip_no_data};
+use rushes_test_support::{ref_python, run_python, shared_data, skip, skip_no_data};
 use serde_json::{Value, json};
 
 const ROUND: RoundStrategy = RoundStrategy {
@@ -105,29 +104,8 @@ fn official_sources_are_reproduced_from_their_intents() {
 
 fn reference(python: &Path, jobs: &[Value]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fdl_ref/framing_from_intent.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&serde_json::to_vec(jobs).unwrap())
-            .unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let out = run_python(python, &script, &[], serde_json::to_vec(jobs).unwrap());
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

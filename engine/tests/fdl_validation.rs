@@ -4,10 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use rushes_engine::fdl::{self, Fdl};
-use rushes_test_support::{ref_python, shared_data, skip, skip_no_data};
+use rushes_test_support::{ref_python, run_python, shared_data, skip, skip_no_data};
 use serde_json::{Value, json};
 
 /// A valid v2 document with everything the mutations touch (template, clip id, effective area).
@@ -485,28 +484,13 @@ fn set(doc: &mut Value, pointer: &str, value: Option<Value>) {
 /// `fdl_ref/schema_check.py`: JSON schema v2.0.1 errors and asc-fdl's verdict for each document.
 fn judgements(python: &Path, schema: &Path, docs: &[String]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fdl_ref/schema_check.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .arg(schema)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let input = serde_json::to_vec(docs).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        stdin.write_all(&input).unwrap();
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let out = run_python(
+        python,
+        &script,
+        &[schema.as_os_str()],
+        serde_json::to_vec(docs).unwrap(),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

@@ -1,12 +1,10 @@
 //! The Lanczos-3 resampler against Pillow's LANCZOS resize of float images on a photograph.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use rushes_engine::fdl::{DimensionsInt, PixelPlan, Rect};
 use rushes_engine::resample::apply_plan;
-use rushes_test_support::{ref_python, skip, workspace_root};
+use rushes_test_support::{ref_python, run_python, skip, workspace_root};
 
 /// Largest absolute difference allowed against Pillow on values in [0, 1]. Pillow accumulates in
 /// double precision, we accumulate in single precision: the measured maximum is 3.0e-7.
@@ -73,21 +71,8 @@ fn lanczos3_matches_pillow_on_a_photograph() {
         "sizes": sizes.iter().map(|(w, h)| [w, h]).collect::<Vec<_>>(),
     });
     let script = workspace_root().join("engine/tests/resample_ref/pil_lanczos.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "reference script failed");
-    let reference: Reference = serde_json::from_slice(&output.stdout).unwrap();
+    let output = run_python(&python, &script, &[], request.to_string().into_bytes());
+    let reference: Reference = serde_json::from_slice(&output).unwrap();
     let (w, h) = (reference.width, reference.height);
     assert_eq!(reference.source.len(), w * h);
     for ((ow, oh), expected) in sizes.iter().zip(&reference.results) {

@@ -64,3 +64,46 @@ pub fn skip(test: &str, reason: &str) {
 pub fn skip_no_data(test: &str, sub: &str) {
     eprintln!("SKIPPED {test}: ../shared/data/{sub} is not present next to the workspace");
 }
+
+/// Runs `python script args...` with `input` on stdin (written from another thread, so neither
+/// side can block on a full pipe) and returns what it printed. Panics with the script's stderr
+/// when it fails: a reference that cannot answer must fail the test, never pass it.
+pub fn run_python(
+    python: &Path,
+    script: &Path,
+    args: &[&std::ffi::OsStr],
+    input: Vec<u8>,
+) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = match Command::new(python)
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => panic!("{}: cannot start: {e}", script.display()),
+    };
+    let stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let Some(mut stdin) = stdin {
+            // A script that exits early closes its stdin; its exit status says why.
+            let _ = stdin.write_all(&input);
+        }
+    });
+    let output = match child.wait_with_output() {
+        Ok(output) => output,
+        Err(e) => panic!("{}: {e}", script.display()),
+    };
+    let _ = writer.join();
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
