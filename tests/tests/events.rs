@@ -22,6 +22,14 @@ fn manifest_event_names_a_roll_and_its_execution() {
 }
 
 #[test]
+fn inspect_event_names_a_roll_and_its_execution() {
+    let input: rushes_inspect::Input = event("inspect/roll.json");
+    assert_eq!(input.roll, "A001");
+    assert_eq!(input.prefix.as_str(), "rolls/A001");
+    assert!(input.execution.starts_with("A001-"), "{}", input.execution);
+}
+
+#[test]
 fn checksum_events_cover_a_fresh_batch_and_a_resumed_one() {
     let whole: rushes_checksum::Input = event("checksum/whole-batch.json");
     assert!(whole.cursor.is_none() && whole.batch.files > 1);
