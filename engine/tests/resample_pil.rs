@@ -1,7 +1,6 @@
 //! The Lanczos-3 resampler against Pillow's LANCZOS resize of float images on a photograph.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use rushes_engine::fdl::{DimensionsInt, PixelPlan, Rect};
 use rushes_engine::resample::apply_plan;
 use rushes_test_support::{ref_python, run_python, skip, workspace_root};
