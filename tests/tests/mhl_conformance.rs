@@ -50,6 +50,8 @@ fn ours_create(root: &Path, formats: &[HashFormat], offset: i64) -> u8 {
         creator: creator(),
         date: Utc::now() + Duration::seconds(offset),
         directory_hashes: true,
+        detect_renaming: false,
+        single_files: Vec::new(),
     };
     mhl::create(&fs, &o, &mut |_| {})
         .unwrap()
@@ -519,6 +521,8 @@ fn bad_histories_give_clear_errors_and_change_nothing() {
                     creator: creator(),
                     date: Utc::now() + Duration::seconds(9),
                     directory_hashes: true,
+                    detect_renaming: false,
+                    single_files: Vec::new(),
                 },
                 &mut |_| {},
             )
@@ -584,6 +588,8 @@ fn no_history_unreadable_and_changing_files() {
         creator: creator(),
         date: Utc::now(),
         directory_hashes: true,
+        detect_renaming: false,
+        single_files: Vec::new(),
     };
     let err = mhl::create(&liar, &o, &mut |_| {}).unwrap_err();
     assert!(
@@ -609,4 +615,153 @@ fn no_history_unreadable_and_changing_files() {
         }
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
+}
+
+/// Our create with renaming detection and/or single files, one second after `offset`.
+fn ours_create_with(root: &Path, formats: &[HashFormat], detect: bool, single: &[&str]) -> u8 {
+    let fs = FsTree::new(root).unwrap();
+    let o = CreateOptions {
+        formats: formats.to_vec(),
+        ignore: vec![],
+        creator: creator(),
+        date: Utc::now() + Duration::seconds(5),
+        directory_hashes: true,
+        detect_renaming: detect,
+        single_files: single.iter().map(|s| RelPath::new(s).unwrap()).collect(),
+    };
+    mhl::create(&fs, &o, &mut |_| {})
+        .unwrap()
+        .verdict
+        .exit_code()
+}
+
+/// (path, previous path, actions) of every file entry of the newest generation.
+fn newest_files(root: &Path) -> Vec<(String, Option<String>, Vec<Action>)> {
+    let h = History::load(&FsTree::new(root).unwrap()).unwrap();
+    let mut out: Vec<_> = h
+        .generations
+        .last()
+        .unwrap()
+        .manifest
+        .files()
+        .map(|f| {
+            (
+                f.path.to_string(),
+                f.previous_path.as_ref().map(|p| p.to_string()),
+                f.hashes.iter().filter_map(|v| v.action).collect(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn renamed_files_are_detected_as_ascmhl_does() {
+    let Some((ascmhl, debug)) = tools() else {
+        return rushes_tests::skip(
+            "renamed_files_are_detected_as_ascmhl_does",
+            "ascmhl missing",
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The history is in md5 and the new generation asks for xxh64: the renamed file is hashed
+    // again in md5 to be recognised, as ascmhl does.
+    for history_format in ["xxh64", "md5"] {
+        let base = card(&dir.path().join(format!("base-{history_format}")));
+        assert_eq!(run(&ascmhl, &["create", "-h", history_format], &base), 0);
+        std::fs::rename(
+            base.join("Clips/A001C001.mov"),
+            base.join("Clips/A001C001_v2.mov"),
+        )
+        .unwrap();
+        let theirs = dir.path().join(format!("theirs-{history_format}"));
+        let ours = dir.path().join(format!("ours-{history_format}"));
+        copy_tree(&base, &theirs);
+        copy_tree(&base, &ours);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        // Without detection both report the old name missing.
+        let plain = dir.path().join(format!("plain-{history_format}"));
+        copy_tree(&base, &plain);
+        assert_eq!(
+            ours_create_with(&plain, &[HashFormat::Xxh64], false, &[]),
+            10
+        );
+        assert_eq!(run(&ascmhl, &["create", "-dr", "-h", "xxh64"], &theirs), 0);
+        assert_eq!(ours_create_with(&ours, &[HashFormat::Xxh64], true, &[]), 0);
+        let expected = newest_files(&theirs);
+        assert_eq!(newest_files(&ours), expected);
+        assert!(
+            expected
+                .iter()
+                .any(|(p, prev, _)| p == "Clips/A001C001_v2.mov"
+                    && prev.as_deref() == Some("Clips/A001C001.mov")),
+            "{expected:?}"
+        );
+        // Each tool accepts the other's rename record, verifying and appending after it.
+        assert_eq!(run(&debug, &["verify"], &ours), 0);
+        assert_eq!(ours_verify(&theirs, false), 0);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(run(&ascmhl, &["create", "-h", "xxh64"], &ours), 0);
+        assert_eq!(ours_create(&theirs, &[HashFormat::Xxh64], 10), 0);
+        xsd_ok(&debug, &ours);
+    }
+}
+
+#[test]
+fn single_files_are_recorded_as_ascmhl_does() {
+    let Some((ascmhl, debug)) = tools() else {
+        return rushes_tests::skip("single_files_are_recorded_as_ascmhl_does", "ascmhl missing");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let base = card(&dir.path().join("base"));
+    assert_eq!(run(&ascmhl, &["create", "-h", "xxh64"], &base), 0);
+    std::fs::write(base.join("new.txt"), b"new\n").unwrap();
+    // Altered but not named: single-file mode does not look at it.
+    std::fs::write(base.join("zero.bin"), b"now with bytes").unwrap();
+    let theirs = dir.path().join("theirs");
+    let ours = dir.path().join("ours");
+    copy_tree(&base, &theirs);
+    copy_tree(&base, &ours);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = Command::new(&ascmhl)
+        .args(["create", "-h", "xxh64", "-sf"])
+        .arg(theirs.join("new.txt"))
+        .arg("-sf")
+        .arg(theirs.join("Clips"))
+        .arg(&theirs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        ours_create_with(&ours, &[HashFormat::Xxh64], false, &["new.txt", "Clips"]),
+        0
+    );
+    let expected = newest_files(&theirs);
+    assert_eq!(newest_files(&ours), expected);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    for root in [&ours, &theirs] {
+        let h = History::load(&FsTree::new(root).unwrap()).unwrap();
+        let m = &h.generations.last().unwrap().manifest;
+        assert!(m.process.root_hash.is_empty());
+        assert_eq!(m.entries.len(), 3, "files only: {:?}", m.entries);
+    }
+    // Both histories now give the same verdict on the altered, unrecorded file.
+    assert_eq!(run(&debug, &["verify"], &ours), 11);
+    assert_eq!(ours_verify(&theirs, false), 11);
+    xsd_ok(&debug, &ours);
+    // A named file that was altered fails in both (exit 11) and is recorded as failed.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = Command::new(&ascmhl)
+        .args(["create", "-h", "xxh64", "-sf"])
+        .arg(theirs.join("zero.bin"))
+        .arg(&theirs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(11), "{out:?}");
+    assert_eq!(
+        ours_create_with(&ours, &[HashFormat::Xxh64], false, &["zero.bin"]),
+        11
+    );
+    assert_eq!(newest_files(&ours), newest_files(&theirs));
 }

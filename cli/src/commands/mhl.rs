@@ -56,6 +56,14 @@ enum MhlCommand {
             alias = "no-directory-hashes"
         )]
         no_directory_hashes: bool,
+        /// Record a file new to the history whose hash equals a missing file's as that file
+        /// renamed (`previousPath`), instead of reporting the old name missing (ascmhl's -dr).
+        #[arg(long = "detect_renaming", alias = "detect-renaming")]
+        detect_renaming: bool,
+        /// Record only this file or folder (repeatable; relative to the current folder or
+        /// absolute, inside ROOT): no completeness check, no folder hashes (ascmhl's -sf).
+        #[arg(long = "single_file", alias = "single-file")]
+        single_file: Vec<PathBuf>,
         /// Author name for <creatorinfo>.
         #[arg(long = "author_name")]
         author_name: Option<String>,
@@ -298,6 +306,28 @@ fn open(root: &Path) -> anyhow::Result<FsTree> {
     FsTree::new(root).with_context(|| format!("cannot open {}", root.display()))
 }
 
+/// `path` (relative to the current folder, or absolute) as a path inside the history root.
+fn path_inside(root: &Path, path: &Path) -> anyhow::Result<mhl::RelPath> {
+    let root_abs = std::fs::canonicalize(root)
+        .with_context(|| format!("cannot open the history root {}", root.display()))?;
+    let abs = std::fs::canonicalize(path)
+        .with_context(|| format!("--single_file {}: no such file or folder", path.display()))?;
+    let rel = abs.strip_prefix(&root_abs).map_err(|_| {
+        anyhow::anyhow!(
+            "--single_file {}: not inside the history root {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    let text = rel.to_str().ok_or_else(|| {
+        anyhow::anyhow!("--single_file {}: the path is not UTF-8", path.display())
+    })?;
+    if text.is_empty() {
+        return Ok(mhl::RelPath::root());
+    }
+    mhl::RelPath::new(text).with_context(|| format!("--single_file {}", path.display()))
+}
+
 /// The non-empty history at `root`, or ascmhl's exit code when there is none or it is damaged.
 fn load_history(root: &Path) -> anyhow::Result<Result<History, ExitCode>> {
     let fs = open(root)?;
@@ -322,6 +352,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ignore,
             ignore_spec,
             no_directory_hashes,
+            detect_renaming,
+            single_file,
             author_name,
             author_email,
             author_phone,
@@ -332,6 +364,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => {
             let fs = open(&root)?;
             let ignore = with_ignore_spec(ignore, ignore_spec.as_deref())?;
+            let single_files = single_file
+                .iter()
+                .map(|p| path_inside(&root, p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let formats = if hash_format.is_empty() {
                 vec![HashFormat::Xxh128]
             } else {
@@ -358,6 +394,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 creator: c,
                 date: Utc::now(),
                 directory_hashes: !no_directory_hashes,
+                detect_renaming,
+                single_files,
             };
             let pb = bar();
             let outcome = match engine_result(mhl::create(&fs, &options, &mut on_progress(&pb)))? {
@@ -467,6 +505,8 @@ pub fn create_generation(root: &Path, formats: &[HashFormat]) -> anyhow::Result<
         creator: creator(),
         date: Utc::now(),
         directory_hashes: true,
+        detect_renaming: false,
+        single_files: Vec::new(),
     };
     let outcome = mhl::create(&fs, &options, &mut |_| {})
         .with_context(|| format!("cannot create an ASC MHL generation for {}", root.display()))?;

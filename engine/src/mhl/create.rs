@@ -27,6 +27,14 @@ pub struct CreateOptions {
     pub date: DateTime<Utc>,
     /// Record folder content/structure hashes (ascmhl's default; `create -n` turns them off).
     pub directory_hashes: bool,
+    /// Detect renamed files (ascmhl's `--detect_renaming`): a file new to the history whose hash
+    /// equals the first hash recorded for a file that is now missing is recorded with that
+    /// `previousPath`, and the missing file is no longer reported. Files only, within one history.
+    pub detect_renaming: bool,
+    /// Record only these files and folders (ascmhl's `--single_file`): they are hashed and
+    /// verified, but nothing else is checked for completeness and the manifest lists the files
+    /// only, without folder hashes. Empty: the whole tree.
+    pub single_files: Vec<RelPath>,
 }
 
 /// What every new generation written by [`commit_generations`] shares.
@@ -57,15 +65,16 @@ pub struct CreateOutcome {
     pub verdict: Verdict,
 }
 
-struct Seal {
-    recorded: Vec<HashValue>,
-    for_dirs: Digests,
-    failures: Vec<(HashFormat, String, String)>,
+/// What to record for one file, and the formats whose hash differs from the history.
+pub(super) struct Seal {
+    pub(super) recorded: Vec<HashValue>,
+    pub(super) for_dirs: Digests,
+    pub(super) failures: Vec<(HashFormat, String, String)>,
 }
 
 /// The formats to compute for one file: those already recorded that were asked for (else the
 /// first recorded one, to verify the file), then the new ones asked for.
-fn formats_to_generate(
+pub(super) fn formats_to_generate(
     history: &History,
     path: &RelPath,
     formats: &[HashFormat],
@@ -91,7 +100,7 @@ fn formats_to_generate(
 }
 
 /// Compares one file's digests with its history and decides what to record.
-fn seal(
+pub(super) fn seal(
     history: &History,
     path: &RelPath,
     to_generate: &[HashFormat],
@@ -205,10 +214,17 @@ pub fn create_with_workers(
         });
     }
     let history = History::load(fs)?;
+    if !options.single_files.is_empty() {
+        return super::single_files::create_single_files(
+            fs, &history, options, &formats, workers, progress,
+        );
+    }
     let date = mhl_date(options.date);
     let spec = walk_spec(&history, &options.ignore);
     let folders = post_order(fs, &RelPath::root(), &spec)?;
     let mut expected = history.all_paths();
+    let known = expected.clone();
+    let mut new_files = Vec::new();
     let mut builders: BTreeMap<RelPath, GenerationBuilder> = BTreeMap::new();
     let mut root_mtimes: BTreeMap<RelPath, Option<MhlDate>> = BTreeMap::new();
     let mut findings = Vec::new();
@@ -243,6 +259,9 @@ pub fn create_with_workers(
             };
             let path = job.path.clone();
             expected.remove(&path);
+            if !known.contains_key(&path) {
+                new_files.push((job, digests));
+            }
             let sealed = seal(&history, &path, &job.formats, digests, &formats, date);
             for (format, expected, actual) in &sealed.failures {
                 failed += 1;
@@ -282,6 +301,19 @@ pub fn create_with_workers(
             root_mtimes.insert(h.root.clone(), modified);
         } else {
             builder.add_directory(rel, modified.map(|d| d.with_timezone(&Utc)));
+        }
+    }
+    if options.detect_renaming {
+        for (new_path, old_path) in
+            super::rename::detect_renames(fs, &history, &expected, &new_files, workers)?
+        {
+            let (h, rel_new) = history.history_for(&new_path);
+            let (_, rel_old) = history.history_for(&old_path);
+            if let Some(builder) = builders.get_mut(&h.root) {
+                if builder.set_previous_path(&rel_new, rel_old) {
+                    expected.remove(&old_path);
+                }
+            }
         }
     }
     let written = commit_generations(

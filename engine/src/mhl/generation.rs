@@ -101,6 +101,7 @@ struct FileRecord {
     modified: Option<MhlDate>,
     recorded: Vec<HashValue>,
     for_dirs: Digests,
+    previous_path: Option<RelPath>,
 }
 
 /// Builds one manifest from files hashed elsewhere (e.g. by the cloud checksum step); folder
@@ -112,6 +113,7 @@ pub struct GenerationBuilder {
     dirs: BTreeMap<RelPath, Option<MhlDate>>,
     sealed: BTreeMap<RelPath, (Option<MhlDate>, BTreeMap<HashFormat, DirDigest>)>,
     directory_hashes: bool,
+    files_only: bool,
 }
 
 impl GenerationBuilder {
@@ -126,6 +128,27 @@ impl GenerationBuilder {
             dirs: BTreeMap::new(),
             sealed: BTreeMap::new(),
             directory_hashes: true,
+            files_only: false,
+        }
+    }
+
+    /// Whether the manifest lists only the files added, without folder entries and without a root
+    /// hash (ascmhl `create --single_file` records files that way: no completeness claim about
+    /// any folder). [`GenerationBuilder::build`] still returns the root's hashes.
+    pub fn files_only(mut self, on: bool) -> Self {
+        self.files_only = on;
+        self
+    }
+
+    /// Records that the file at `path` was called `previous` in earlier generations (ascmhl
+    /// `create --detect_renaming`). Returns false when no file was added at `path`.
+    pub fn set_previous_path(&mut self, path: &RelPath, previous: RelPath) -> bool {
+        match self.files.get_mut(path) {
+            Some(rec) => {
+                rec.previous_path = Some(previous);
+                true
+            }
+            None => false,
         }
     }
 
@@ -196,6 +219,7 @@ impl GenerationBuilder {
                 modified,
                 recorded,
                 for_dirs,
+                previous_path: None,
             },
         );
         Ok(())
@@ -268,7 +292,10 @@ impl GenerationBuilder {
         }
         let mut entries = Vec::new();
         let root = self.visit(&RelPath::root(), &tree, &mut entries, date)?;
-        let root_hash = if self.directory_hashes {
+        if self.files_only {
+            entries.retain(|e| matches!(e, Entry::File(_)));
+        }
+        let root_hash = if self.directory_hashes && !self.files_only {
             dir_values(&root, date)
         } else {
             for entry in &mut entries {
@@ -340,7 +367,7 @@ impl GenerationBuilder {
                 size: Some(rec.size),
                 modified: rec.modified,
                 hashes: rec.recorded.clone(),
-                previous_path: None,
+                previous_path: rec.previous_path.clone(),
             }));
         }
         // ascmhl interleaves: sub-folder entries were emitted during recursion above; files next.

@@ -293,10 +293,17 @@ impl History {
     }
 
     /// Every path this history and its children record (file-system relative), with "is folder".
+    /// A path renamed in a later generation (recorded there as that entry's `previousPath`) is
+    /// expected under its new name only, as ascmhl expects it.
     pub fn all_paths(&self) -> BTreeMap<RelPath, bool> {
         let mut out = BTreeMap::new();
         for g in &self.generations {
             for e in &g.manifest.entries {
+                if let Some(previous) = e.previous_path() {
+                    if previous != e.path() {
+                        out.remove(&self.root.join_path(previous));
+                    }
+                }
                 out.insert(
                     self.root.join_path(e.path()),
                     matches!(e, Entry::Directory(_)),

@@ -8,6 +8,8 @@ pub mod generation;
 pub mod history;
 pub mod ignore;
 pub mod model;
+mod rename;
+mod single_files;
 pub mod verify;
 pub mod walk;
 pub mod xml_read;

@@ -34,6 +34,8 @@ fn options(date_minute: u32) -> CreateOptions {
             .with_ymd_and_hms(2020, 1, 16, 9, date_minute, 0)
             .unwrap(),
         directory_hashes: true,
+        detect_renaming: false,
+        single_files: Vec::new(),
     }
 }
 

@@ -198,6 +198,8 @@ fn opts(formats: &[HashFormat]) -> CreateOptions {
         creator: creator(),
         date: t0(),
         directory_hashes: true,
+        detect_renaming: false,
+        single_files: Vec::new(),
     }
 }
 
@@ -553,4 +555,49 @@ fn builder_orders_entries_like_ascmhl() {
             "zero.txt"
         ]
     );
+}
+
+#[test]
+fn single_files_that_do_not_exist_are_named_and_nothing_is_written() {
+    let fs = sample();
+    create(&fs, &opts(&[HashFormat::Xxh64]), &mut |_| {}).unwrap();
+    let before = fs.files.borrow().len();
+    let mut o = opts(&[HashFormat::Xxh64]);
+    o.date = t0() + chrono::Duration::seconds(5);
+    o.single_files = vec![RelPath::new("Clips/gone.mov").unwrap()];
+    let err = create(&fs, &o, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("Clips/gone.mov"), "{err}");
+    assert_eq!(fs.files.borrow().len(), before);
+}
+
+#[test]
+fn renames_are_recorded_only_when_asked_and_only_for_equal_content() {
+    let fs = sample();
+    create(&fs, &opts(&[HashFormat::Xxh64]), &mut |_| {}).unwrap();
+    let bytes = fs.files.borrow_mut().remove("Clips/a.mov").unwrap();
+    fs.add("Clips/a_renamed.mov", &bytes);
+    fs.add("Clips/unrelated.mov", b"other\n");
+    let mut o = opts(&[HashFormat::Xxh64]);
+    o.date = t0() + chrono::Duration::seconds(5);
+    o.detect_renaming = true;
+    let out = create(&fs, &o, &mut |_| {}).unwrap();
+    assert_eq!(out.verdict, Verdict::Clean, "{:?}", out.findings);
+    let h = History::load(&fs).unwrap();
+    let g = &h.generations[1].manifest;
+    let renamed = g
+        .files()
+        .find(|f| f.path.as_str() == "Clips/a_renamed.mov")
+        .unwrap();
+    assert_eq!(
+        renamed.previous_path.as_ref().unwrap().as_str(),
+        "Clips/a.mov"
+    );
+    let other = g
+        .files()
+        .find(|f| f.path.as_str() == "Clips/unrelated.mov")
+        .unwrap();
+    assert!(other.previous_path.is_none());
+    // The old name is no longer expected: a plain verify is clean.
+    let report = verify(&fs, &VerifyOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(report.verdict, Verdict::Clean, "{:?}", report.findings);
 }

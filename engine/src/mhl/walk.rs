@@ -55,6 +55,19 @@ pub fn post_order(fs: &dyn MhlFs, root: &RelPath, ignore: &IgnoreSpec) -> Result
     Ok(out)
 }
 
+/// [`post_order`] of the folder `dir` below `top`; ignore patterns apply to paths relative to
+/// `top` (the history root), as when the whole tree is walked.
+pub fn post_order_below(
+    fs: &dyn MhlFs,
+    top: &RelPath,
+    dir: &RelPath,
+    ignore: &IgnoreSpec,
+) -> Result<Vec<Folder>> {
+    let mut out = Vec::new();
+    visit(fs, top, dir, ignore, 0, &mut out)?;
+    Ok(out)
+}
+
 fn visit(
     fs: &dyn MhlFs,
     top: &RelPath,
