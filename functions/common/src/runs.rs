@@ -10,6 +10,40 @@ use crate::{Error, ObjectKey, ObjectStore, PutMode, Result};
 /// Largest working document a step will read back (a plan of a few hundred thousand files).
 pub const MAX_RUN_DOCUMENT: u64 = 512 << 20;
 
+/// Most files in one batch of a Map over a stored file list (before the limit grows).
+pub const BATCH_FILES: usize = 256;
+
+/// Most bytes in one batch (before the limit grows): about a minute of reading on Lambda.
+pub const BATCH_BYTES: u64 = 8 << 30;
+
+/// Batches allowed per limit before it grows, so a Map never runs more than about twice this
+/// many iterations (Step Functions' 25,000-event history).
+pub const MAX_BATCHES_PER_LIMIT: usize = 400;
+
+/// Cuts files of the given sizes into consecutive batches of at most [`BATCH_FILES`] files and
+/// about [`BATCH_BYTES`] bytes, both limits growing so a list never needs more than about
+/// 2 x [`MAX_BATCHES_PER_LIMIT`] batches. A file larger than the byte limit is a batch of its own.
+pub fn batch_ranges(sizes: &[u64]) -> Vec<std::ops::Range<usize>> {
+    let total: u64 = sizes.iter().sum();
+    let max_files = BATCH_FILES.max(sizes.len().div_ceil(MAX_BATCHES_PER_LIMIT));
+    let max_bytes = BATCH_BYTES.max(total.div_ceil(MAX_BATCHES_PER_LIMIT as u64));
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, size) in sizes.iter().enumerate() {
+        let full = i - start == max_files || bytes.saturating_add(*size) > max_bytes;
+        if i > start && full {
+            ranges.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes = bytes.saturating_add(*size);
+    }
+    if start < sizes.len() {
+        ranges.push(start..sizes.len());
+    }
+    ranges
+}
+
 /// Checks a roll or execution name used to build keys: 1-80 letters, digits, `-`, `_` or `.`,
 /// not starting with a dot.
 pub fn validate_name(what: &str, name: &str) -> Result<()> {

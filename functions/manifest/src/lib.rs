@@ -21,16 +21,7 @@ use serde::{Deserialize, Serialize};
 /// Hash format recorded for new files when the history names none.
 pub const DEFAULT_FORMAT: HashFormat = HashFormat::Xxh64;
 
-/// Files per checksum batch (more on very large rolls, see [`batch_ranges`]).
-pub const BATCH_FILES: usize = 256;
-
-/// Bytes per checksum batch (more on very large rolls), so big files spread over parallel calls.
-pub const BATCH_BYTES: u64 = 8 << 30;
-
-/// Batches a roll is cut into at most by file count, and again at most by size: a Step Functions
-/// execution has a 25,000-event history, each Map iteration costs about ten events, and the
-/// batch list and the Map's summaries must fit the 256 KiB payload.
-pub const MAX_BATCHES_PER_LIMIT: usize = 400;
+pub use rushes_common::runs::{BATCH_BYTES, BATCH_FILES, MAX_BATCHES_PER_LIMIT};
 
 /// Input: which roll, where it lives in the library, and the execution planning it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,27 +190,10 @@ pub async fn read_plan(store: &dyn ObjectStore, roll: &str, prefix: &ObjectKey) 
 }
 
 /// Cuts `files` into consecutive batches of at most [`BATCH_FILES`] files and about
-/// [`BATCH_BYTES`] bytes, both limits growing so a roll never needs more than about
-/// 2 x [`MAX_BATCHES_PER_LIMIT`] batches. A file larger than the byte limit is a batch of its own.
+/// [`BATCH_BYTES`] bytes (see [`rushes_common::runs::batch_ranges`]).
 pub fn batch_ranges(files: &[FileToVerify]) -> Vec<std::ops::Range<usize>> {
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let max_files = BATCH_FILES.max(files.len().div_ceil(MAX_BATCHES_PER_LIMIT));
-    let max_bytes = BATCH_BYTES.max(total.div_ceil(MAX_BATCHES_PER_LIMIT as u64));
-    let mut ranges = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (i, file) in files.iter().enumerate() {
-        let full = i - start == max_files || bytes.saturating_add(file.size) > max_bytes;
-        if i > start && full {
-            ranges.push(start..i);
-            start = i;
-            bytes = 0;
-        }
-        bytes = bytes.saturating_add(file.size);
-    }
-    if start < files.len() {
-        ranges.push(start..files.len());
-    }
-    ranges
+    let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+    rushes_common::runs::batch_ranges(&sizes)
 }
 
 fn plan(
