@@ -19,6 +19,9 @@ use crate::asl::{
 /// The ingest definition, the same file SAM deploys.
 pub const INGEST_DEFINITION: &str = include_str!("../../statemachines/ingest.asl.json");
 
+/// The conform-pull definition, the same file SAM deploys.
+pub const CONFORM_PULL_DEFINITION: &str = include_str!("../../statemachines/conform-pull.asl.json");
+
 /// File name of the embedded catalog inside a library folder.
 pub const CATALOG_FILE: &str = "catalog.redb";
 
@@ -83,6 +86,11 @@ pub fn step_table() -> BTreeMap<&'static str, Arc<dyn Step>> {
         "InspectFunctionArn",
         step("inspect", rushes_inspect::handle),
     );
+    table.insert("EdlFunctionArn", step("edl", rushes_edl::handle));
+    table.insert(
+        "ConformTrimFunctionArn",
+        step("conform-trim", rushes_conform_trim::handle),
+    );
     table
 }
 
@@ -130,19 +138,26 @@ impl TaskInvoker for InProcessInvoker {
     }
 }
 
-/// Loads the ingest state machine and checks every Task resource has a local handler.
-pub fn ingest_machine() -> anyhow::Result<StateMachine> {
-    let machine = StateMachine::from_json("ingest", INGEST_DEFINITION)
-        .context("statemachines/ingest.asl.json")?;
+/// Loads a state machine shipped in `statemachines/<file>` and checks every Task resource has a
+/// local handler.
+pub fn load_machine(file: &str, definition: &str) -> anyhow::Result<StateMachine> {
+    let name = file.trim_end_matches(".asl.json");
+    let machine = StateMachine::from_json(name, definition)
+        .with_context(|| format!("statemachines/{file}"))?;
     let table = step_table();
     for resource in machine.resources() {
-        let name = substitution_key(&resource).unwrap_or(&resource);
+        let key = substitution_key(&resource).unwrap_or(&resource);
         anyhow::ensure!(
-            table.contains_key(name),
-            "statemachines/ingest.asl.json: no local step handles the resource `{resource}`"
+            table.contains_key(key),
+            "statemachines/{file}: no local step handles the resource `{resource}`"
         );
     }
     Ok(machine)
+}
+
+/// Loads the ingest state machine and checks every Task resource has a local handler.
+pub fn ingest_machine() -> anyhow::Result<StateMachine> {
+    load_machine("ingest.asl.json", INGEST_DEFINITION)
 }
 
 /// Runs one ingest execution for a roll already copied into the library.
@@ -155,6 +170,21 @@ pub async fn run_ingest(
     let machine = ingest_machine()?;
     let invoker = Arc::new(InProcessInvoker::new(library.ports()));
     let input = serde_json::json!({ "roll": roll, "prefix": format!("rolls/{roll}") });
+    Ok(machine
+        .execute(execution_name, input, invoker, options)
+        .await)
+}
+
+/// Runs one conform-pull execution: `input` as the state machine documents it (package, edl key,
+/// rolls, rate, handles).
+pub async fn run_conform_pull(
+    library: &Library,
+    input: Value,
+    execution_name: &str,
+    options: ExecOptions,
+) -> anyhow::Result<Execution> {
+    let machine = load_machine("conform-pull.asl.json", CONFORM_PULL_DEFINITION)?;
+    let invoker = Arc::new(InProcessInvoker::new(library.ports()));
     Ok(machine
         .execute(execution_name, input, invoker, options)
         .await)

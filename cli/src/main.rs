@@ -30,7 +30,11 @@ enum Command {
     Edl(commands::edl::Args),
     /// Group roll folders into clips and print their camera and sound metadata and format cards.
     Inspect(commands::inspect::Args),
-    /// Make a sample card and ingest it into a fresh library, then say where to look.
+    /// Pulls from the library driven by a cut list: `conform` (source frames plus handles into an
+    /// MHL-sealed package).
+    Pull(commands::pull::Args),
+    /// Make a sample card, ingest it into a fresh library, cut and match a demo EDL and pull its
+    /// source frames, then say where to look.
     Demo(commands::demo::Args),
     /// ACES Metadata Files: validate, info.
     Amf(commands::color::AmfArgs),
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Edl(args) => commands::edl::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Pull(args) => commands::pull::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Amf(args) => commands::color::run_amf(args),
         Command::Cdl(args) => commands::color::run_cdl(args),

@@ -16,7 +16,7 @@ fn demo_ingests_inspects_and_matches_a_cut() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("3/3 matching a demo cut"), "{stdout}");
+    assert!(stdout.contains("3/4 matching a demo cut"), "{stdout}");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("pull-match-report.json")).unwrap())
             .unwrap();
@@ -39,6 +39,22 @@ fn demo_ingests_inspects_and_matches_a_cut() {
         );
     }
     assert!(out_dir.join("pull.edl").is_file());
+    // The conform package holds the cut's frames plus handles, sealed with an ASC MHL that the
+    // reference verifies.
+    let package = out_dir.join("library/pulls/demo");
+    assert!(package.join("ascmhl").is_dir(), "{stdout}");
+    let frames = count_files(&package.join("A001")) + count_files(&package.join("B001"));
+    assert!(frames >= 4 * 3, "{frames} frames pulled");
+    if let Some(debug) = rushes_test_support::ref_tool("ascmhl-debug") {
+        let verify = Command::new(debug)
+            .arg("verify")
+            .arg(&package)
+            .output()
+            .unwrap();
+        assert!(verify.status.success(), "{verify:?}");
+    } else {
+        rushes_test_support::skip("demo package verify", "ascmhl-debug missing");
+    }
     // A second run replaces its own folder.
     let again = Command::new(env!("CARGO_BIN_EXE_rushes"))
         .arg("demo")
@@ -46,4 +62,15 @@ fn demo_ingests_inspects_and_matches_a_cut() {
         .output()
         .unwrap();
     assert!(again.status.success(), "{again:?}");
+}
+
+/// Files below `dir` (0 when it does not exist).
+fn count_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { count_files(&p) } else { 1 })
+        .sum()
 }

@@ -86,3 +86,31 @@ fn starter_events_hold_an_upload_a_test_event_and_a_mixed_batch() {
         ["upload B002", "test", "Rushes.BadInput", "Rushes.BadInput"]
     );
 }
+
+#[test]
+fn conform_trim_events_cover_its_three_actions() {
+    use rushes_conform_trim::Input;
+    let Input::Plan(plan) = event("conform-trim/plan.json") else {
+        panic!("plan.json is not a plan");
+    };
+    assert_eq!(plan.package, "reel1_v3");
+    let Input::Copy(copy) = event("conform-trim/copy-batch.json") else {
+        panic!("copy-batch.json is not a copy");
+    };
+    assert_eq!(copy.execution, plan.execution);
+    assert_eq!(copy.batch, 3);
+    let Input::Seal(seal) = event("conform-trim/seal.json") else {
+        panic!("seal.json is not a seal");
+    };
+    assert_eq!(seal.package, plan.package);
+}
+
+#[test]
+fn edl_events_take_a_clip_list_or_catalogued_rolls() {
+    let listed: rushes_edl::Input = event("edl/match-cut.json");
+    assert!(listed.clips.is_some() && listed.rolls.is_empty());
+    let rolls: rushes_edl::Input = event("edl/match-rolls.json");
+    assert!(rolls.clips.is_none());
+    assert_eq!(rolls.rolls, ["A001", "B001"]);
+    assert!(rolls.timecode_only);
+}

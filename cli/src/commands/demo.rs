@@ -1,6 +1,6 @@
 //! `rushes demo`: writes the sample shoot day, ingests every roll into a fresh local library,
-//! matches a small edit back to the ingested clips (the first step of a pull), then says where
-//! to look.
+//! matches a small edit back to the ingested clips and pulls its source frames into a sealed
+//! conform package, then says where to look.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,12 +42,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("{}: cannot write", args.dir.display()))?;
     let card = args.dir.join("card");
     let library = args.dir.join("library");
-    println!("1/3 writing the sample shoot day to {}", card.display());
+    println!("1/4 writing the sample shoot day to {}", card.display());
     let plan = super::sample_card::write_card(&card, &CardSpec::default(), true)?;
     let roll_names: Vec<String> = plan.roll_names().into_iter().map(String::from).collect();
     let rolls: Vec<PathBuf> = roll_names.iter().map(|r| card.join(r)).collect();
     println!(
-        "2/3 ingesting {} rolls into {}",
+        "2/4 ingesting {} rolls into {}",
         rolls.len(),
         library.display()
     );
@@ -59,11 +59,43 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     println!();
     println!(
-        "3/3 matching a demo cut ({}) to the ingested clips",
+        "3/4 matching a demo cut ({}) to the ingested clips",
         args.dir.join("pull.edl").display()
     );
     let pull = super::demo_pull::run(&args.dir, &library, &roll_names)?;
     print!("{}", pull.to_table());
+    println!();
+    println!("4/4 pulling the cut's source frames (conform pull, package `demo`)");
+    // The demo list is cut at its first clip's rate (see `demo_pull::demo_edl`).
+    let rate = super::demo_pull::library_candidates(&library, &roll_names)?
+        .first()
+        .map(|c| c.rate)
+        .context("no camera clip to pull from")?;
+    let list_rate = format!(
+        "{}/{}{}",
+        rate.num(),
+        rate.den(),
+        if rate.is_drop_frame() { " df" } else { "" }
+    );
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let seal = runtime.block_on(super::pull::conform(
+        &library,
+        &super::pull::ConformOptions {
+            list: args.dir.join("pull.edl"),
+            package: "demo".into(),
+            rolls: roll_names.clone(),
+            rate: Some(list_rate),
+            handles: super::demo_pull::DEMO_HANDLES,
+            quiet: false,
+        },
+    ))?;
+    println!(
+        "pulled {} of {} events: {} files sealed in {}",
+        seal.matched,
+        seal.events,
+        seal.files,
+        library.join(seal.package.as_str()).display()
+    );
     println!();
     println!("Where to look:");
     println!(
@@ -85,6 +117,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!(
         "  {}/pull-match-report.json   every event of pull.edl with its clip, rule, score and frames",
         args.dir.display()
+    );
+    println!(
+        "  {}/pulls/demo/               the conform package: the cut's frames plus handles, with its ASC MHL",
+        library.display()
     );
     println!(
         "  rushes inspect {}/rolls/A001      the clips of a roll with their camera metadata",

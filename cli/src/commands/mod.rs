@@ -8,4 +8,5 @@ pub mod fdl;
 pub mod ingest;
 pub mod inspect;
 pub mod mhl;
+pub mod pull;
 pub mod sample_card;

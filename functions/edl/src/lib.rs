@@ -2,9 +2,14 @@
 //! library clip candidates from the library, matches every event to a clip, stores the match
 //! report (a derived document, replaced on re-runs) and returns its summary counts.
 
+use rushes_common::records::roll_pk;
+use rushes_common::runs::validate_name;
 use rushes_common::{Error, ObjectKey, Ports, PutMode, Result};
-use rushes_engine::edl::matching::{LibraryClip, MatchOptions, MatchSummary, match_edl};
+use rushes_engine::edl::matching::{
+    LibraryClip, MatchOptions, MatchSummary, library_clip, match_edl,
+};
 use rushes_engine::edl::{Cmx3600Options, Edl, OtioOptions, parse_cmx3600, parse_otio};
+use rushes_engine::inspect::clip::Clip;
 use rushes_engine::timecode::FrameRate;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +25,11 @@ pub struct Input {
     /// Key of the EDL (`.edl`) or timeline (`.otio`, or any document starting with `{`).
     pub edl: ObjectKey,
     /// Key of a JSON array of [`LibraryClip`] candidates.
-    pub clips: ObjectKey,
+    #[serde(default)]
+    pub clips: Option<ObjectKey>,
+    /// Rolls whose inspected clips (the catalog's `CLIP#` items) are candidates too.
+    #[serde(default)]
+    pub rolls: Vec<String>,
     /// Key the match report JSON is written to (replaced when it exists). On AWS the function
     /// may write only under `editorial/` (template.yaml).
     pub output: ObjectKey,
@@ -67,14 +76,24 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         .map_err(|e| Error::BadInput(format!("rate: {e}")))?;
     let bytes = store.read_small(&input.edl, MAX_EDL_BYTES).await?;
     let list = read_list(input.edl.as_str(), &bytes, rate)?;
-    let clip_bytes = store.read_small(&input.clips, MAX_CLIPS_BYTES).await?;
-    let clips: Vec<LibraryClip> = serde_json::from_slice(&clip_bytes).map_err(|e| {
-        Error::BadInput(format!(
-            "{}: `{}`: not a clip list: {e}",
-            store.describe(),
-            input.clips
-        ))
-    })?;
+    let mut clips: Vec<LibraryClip> = Vec::new();
+    if let Some(key) = &input.clips {
+        let clip_bytes = store.read_small(key, MAX_CLIPS_BYTES).await?;
+        clips = serde_json::from_slice(&clip_bytes).map_err(|e| {
+            Error::BadInput(format!(
+                "{}: `{key}`: not a clip list: {e}",
+                store.describe()
+            ))
+        })?;
+    }
+    for roll in &input.rolls {
+        clips.extend(catalog_clips(&ports, roll).await?);
+    }
+    if input.clips.is_none() && input.rolls.is_empty() {
+        return Err(Error::BadInput(
+            "edl: give `clips` (a stored clip list) or `rolls` (catalogued rolls)".into(),
+        ));
+    }
     let options = MatchOptions {
         handles: input.handles,
         timecode_only: input.timecode_only,
@@ -90,6 +109,27 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
         parse_warnings: list.warnings.len(),
         summary: report.summary,
     })
+}
+
+/// The inspected clips of `roll` in the catalog, as match candidates (clips without a usable
+/// rate, start timecode or length are left out: they cannot be placed on a timeline).
+async fn catalog_clips(ports: &Ports, roll: &str) -> Result<Vec<LibraryClip>> {
+    validate_name("roll", roll)?;
+    let items = ports.catalog.query(&roll_pk(roll), "CLIP#").await?;
+    if items.is_empty() {
+        return Err(Error::NotFound(format!(
+            "roll {roll}: no inspected clips in the catalog (was it ingested?)"
+        )));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let clip: Clip = serde_json::from_value(item.body).map_err(|e| Error::Catalog {
+            op: "decode",
+            detail: format!("{} {}: {e}", item.pk, item.sk),
+        })?;
+        out.extend(library_clip(&clip));
+    }
+    Ok(out)
 }
 
 /// Parses `bytes` as OTIO when the key ends in `.otio` or the document starts with `{`, else
@@ -144,13 +184,15 @@ mod tests {
         };
         let input = Input {
             edl: ObjectKey::new("editorial/cut.edl").unwrap(),
-            clips: ObjectKey::new("editorial/clips.json").unwrap(),
+            clips: Some(ObjectKey::new("editorial/clips.json").unwrap()),
+            rolls: Vec::new(),
             output: ObjectKey::new("editorial/cut.match.json").unwrap(),
             rate: None,
             handles: 4,
             timecode_only: true,
         };
-        for (key, text) in [(&input.edl, list), (&input.clips, clips)] {
+        let clips_key = ObjectKey::new("editorial/clips.json").unwrap();
+        for (key, text) in [(&input.edl, list), (&clips_key, clips)] {
             store
                 .put(key, text.as_bytes().to_vec(), PutMode::CreateNew)
                 .await
@@ -235,7 +277,8 @@ mod tests {
         assert_eq!(err.name(), "Rushes.BadInput");
 
         let missing = Input {
-            clips: ObjectKey::new("editorial/none.json").unwrap(),
+            clips: Some(ObjectKey::new("editorial/none.json").unwrap()),
+            rolls: Vec::new(),
             ..input.clone()
         };
         let err = handle(ports.clone(), missing).await.unwrap_err();
@@ -249,5 +292,46 @@ mod tests {
             handle(ports, bad_rate).await.unwrap_err().name(),
             "Rushes.BadInput"
         );
+    }
+
+    #[tokio::test]
+    async fn candidates_come_from_the_catalog_of_the_named_rolls() {
+        use rushes_common::catalog::CatalogItem;
+        use rushes_engine::inspect::clip::{ClipKind, Rational};
+        let dir = tempfile::tempdir().unwrap();
+        let (ports, input) = setup(dir.path(), LIST, "[]").await;
+        let mut clip = Clip::new("A001", "A001C003", ClipKind::Camera, "dng");
+        clip.timing.frame_rate = Some(Rational { num: 24, den: 1 });
+        clip.timing.start_timecode = Some("01:00:00:00".into());
+        clip.timing.frame_count = Some(100);
+        ports
+            .catalog
+            .put_all(&[CatalogItem {
+                pk: roll_pk("A001"),
+                sk: format!("CLIP#{}", clip.clip_id),
+                body: serde_json::to_value(&clip).unwrap(),
+            }])
+            .await
+            .unwrap();
+        let from_catalog = Input {
+            clips: None,
+            rolls: vec!["A001".into()],
+            ..input.clone()
+        };
+        let out = handle(ports.clone(), from_catalog).await.unwrap();
+        assert_eq!(out.summary.matched, 1, "{out:?}");
+        // A roll the catalog does not know, a hostile roll name, and no candidates at all.
+        for (rolls, name) in [
+            (vec!["Z999".to_string()], "Rushes.NotFound"),
+            (vec!["../A001".to_string()], "Rushes.BadInput"),
+            (Vec::new(), "Rushes.BadInput"),
+        ] {
+            let i = Input {
+                clips: None,
+                rolls,
+                ..input.clone()
+            };
+            assert_eq!(handle(ports.clone(), i).await.unwrap_err().name(), name);
+        }
     }
 }
