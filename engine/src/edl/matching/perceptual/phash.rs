@@ -85,7 +85,7 @@ pub fn hamming(a: u64, b: u64) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::needless_range_loop)]
     use super::*;
 
     fn image(f: impl Fn(usize, usize) -> f32) -> [f32; 1024] {
