@@ -318,7 +318,11 @@ fn apply(
                         best.clip_id, best.source_frames, best.distance
                     ));
                 }
-                (Verdict::Resolved, Some(best)) if Some(best.source_frames.start) != expected => {
+                (Verdict::Resolved, Some(best))
+                    if !expected.is_some_and(|e| {
+                        e.abs_diff(best.source_frames.start) <= best.offset_spread
+                    }) =>
+                {
                     evidence.verdict = Verdict::Disagrees;
                     result.warnings.push(format!(
                         "perceptual check disagrees on the in-point: the reference frames align \
@@ -327,11 +331,17 @@ fn apply(
                         expected.map_or("nothing".into(), |e| e.to_string())
                     ));
                 }
-                (Verdict::Resolved, Some(_)) => {
+                (Verdict::Resolved, Some(best)) => {
                     evidence.verdict = Verdict::Confirmed;
-                    result
-                        .reasons
-                        .push("perceptual check agrees (same clip, same in-point)".into());
+                    result.reasons.push(if best.offset_spread == 0 {
+                        "perceptual check agrees (same clip, same in-point)".into()
+                    } else {
+                        format!(
+                            "perceptual check agrees (same clip; in-point within the pictures' \
+                             uncertainty of {} frames)",
+                            best.offset_spread
+                        )
+                    });
                 }
                 (Verdict::NoMatch, _) => result.warnings.push(
                     "perceptual check: the reference frames do not look like any clip".into(),
