@@ -249,3 +249,67 @@ fn build(
         frames,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use rushes_engine::inspect::clip::ClipFile;
+
+    fn clip() -> Clip {
+        let mut c = Clip::new("A001", "A001C001_230612", ClipKind::Camera, "dng");
+        c.files = (0..3)
+            .map(|i| ClipFile {
+                path: format!("A001C001/A001C001_{i:07}.dng"),
+                size: 1000,
+                frame_number: Some(i),
+                checksums: [("xxh64".to_string(), format!("{i:016x}"))].into(),
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn the_cache_key_follows_files_and_checksums() {
+        let base = fingerprint(&clip());
+        assert_eq!(base, fingerprint(&clip()));
+        let mut changed = clip();
+        changed.files[1]
+            .checksums
+            .insert("xxh64".into(), "ffffffffffffffff".into());
+        assert_ne!(fingerprint(&changed), base);
+        let mut resized = clip();
+        resized.files[2].size = 999;
+        assert_ne!(fingerprint(&resized), base);
+        let mut fewer = clip();
+        fewer.files.pop();
+        assert_ne!(fingerprint(&fewer), base);
+    }
+
+    #[test]
+    fn cache_paths_stay_inside_the_index() {
+        let mut c = clip();
+        c.roll = "../..".into();
+        c.clip_name = "a/../../b".into();
+        let path = index_path(Path::new("/lib"), &c);
+        assert!(
+            path.starts_with("/lib/index/perceptual"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            path.components()
+                .all(|p| !matches!(p, std::path::Component::ParentDir)),
+            "{}",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn a_folder_without_catalog_is_not_a_library() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_library(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a rushes library"), "{err}");
+        assert!(!dir.path().join(CATALOG_FILE).exists());
+    }
+}
