@@ -165,4 +165,9 @@ pub enum Error {
     /// tile counts, a black level above white, ...).
     #[error("{what}: bad raw data: {problem}")]
     RawData { what: String, problem: String },
+
+    // --- perceptual matching ------------------------------------------------------------------
+    /// An image, frame signature or signature list handed to perceptual matching is unusable.
+    #[error("{what}: {problem}")]
+    PerceptualInput { what: String, problem: String },
 }

@@ -6,12 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use rushes_engine::edl::matching::perceptual::{PerceptualOptions, apply_perceptual};
 use rushes_engine::edl::matching::{LibraryClip, MatchOptions, match_edl};
 use rushes_engine::edl::{
     Channels, Cmx3600Options, Edl, Event, KeyKind, OtioOptions, Transition, parse_cmx3600,
     parse_otio,
 };
 use rushes_engine::timecode::FrameRate;
+
+use super::edl_library::{clip_signatures, read_library};
+use super::edl_reference::read_reference;
 
 /// Largest EDL, timeline or clip list read, in bytes.
 const MAX_INPUT_BYTES: u64 = 64 << 20;
@@ -49,8 +53,20 @@ enum EdlCommand {
         /// The EDL (.edl) or timeline (.otio).
         file: PathBuf,
         /// A JSON array of library clips (see README, "Editorial (EDL)").
+        #[arg(long, required_unless_present = "library", conflicts_with = "library")]
+        clips: Option<PathBuf>,
+        /// A local library (made by `rushes ingest`): the candidates are its inspected camera
+        /// clips, read from its catalog.
         #[arg(long)]
-        clips: PathBuf,
+        library: Option<PathBuf>,
+        /// A folder of reference frames (PNG/JPEG/TIFF): an image sequence of the cut from its
+        /// first record frame (`ffmpeg -i ref.mov ref/%06d.png`) or stills named by record
+        /// timecode (`01_00_10_05.png`). Adds perceptual matching against the library's frames.
+        #[arg(long)]
+        reference: Option<PathBuf>,
+        /// Library frames sampled for perceptual matching: every Nth frame of each clip.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        every: u64,
         /// Frame rate of the list (as for `info`).
         #[arg(long)]
         rate: Option<String>,
@@ -84,18 +100,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         EdlCommand::Match {
             file,
             clips,
+            library: library_dir,
+            reference,
+            every,
             rate,
             handles,
             no_timecode_only,
             json,
         } => {
+            if reference.is_some() && library_dir.is_none() {
+                return Ok(input_error(&anyhow::anyhow!(
+                    "--reference needs --library: the library's frames are what the reference \
+                     is compared with"
+                )));
+            }
             let list = match read_list(&file, rate.as_deref()) {
                 Ok(list) => list,
                 Err(err) => return Ok(input_error(&err)),
             };
-            let library = match read_clips(&clips) {
-                Ok(library) => library,
-                Err(err) => return Ok(input_error(&err)),
+            let (library, records, source) = match (&clips, &library_dir) {
+                (Some(clips), _) => match read_clips(clips) {
+                    Ok(library) => (library, None, clips.clone()),
+                    Err(err) => return Ok(input_error(&err)),
+                },
+                (None, Some(dir)) => match read_library(dir) {
+                    Ok(lib) => (lib.candidates.clone(), Some(lib), dir.clone()),
+                    Err(err) => return Ok(input_error(&err)),
+                },
+                (None, None) => {
+                    return Ok(input_error(&anyhow::anyhow!(
+                        "give --clips <JSON> or --library <DIR>"
+                    )));
+                }
             };
             let options = MatchOptions {
                 handles,
@@ -103,8 +139,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let report = match match_edl(&list, &library, &options) {
                 Ok(report) => report,
-                Err(err) => return Ok(input_error(&anyhow::anyhow!("{}: {err}", clips.display()))),
+                Err(err) => {
+                    return Ok(input_error(&anyhow::anyhow!("{}: {err}", source.display())));
+                }
             };
+            let mut report = report;
+            if let (Some(reference), Some(records), Some(dir)) =
+                (&reference, &records, &library_dir)
+            {
+                let frames = match read_reference(reference, &list) {
+                    Ok(frames) => frames,
+                    Err(err) => return Ok(input_error(&err)),
+                };
+                let (signatures, warnings) = clip_signatures(dir, records, every)?;
+                for warning in &warnings {
+                    eprintln!("rushes: warning: {warning}");
+                }
+                let options = PerceptualOptions {
+                    handles,
+                    ..PerceptualOptions::default()
+                };
+                apply_perceptual(&mut report, &list, &library, &signatures, &frames, &options)?;
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

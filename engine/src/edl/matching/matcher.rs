@@ -107,6 +107,7 @@ fn match_event(
         reasons: Vec::new(),
         warnings: Vec::new(),
         candidates: Vec::new(),
+        perceptual: None,
     };
     if event.source_kind == SourceKind::Black {
         result.outcome = Outcome::Skipped {
@@ -246,6 +247,7 @@ fn tier(rule: Rule) -> u8 {
         Rule::Exact => 0,
         Rule::Fuzzy => 1,
         Rule::TimecodeOnly => 2,
+        Rule::Perceptual => 3,
     }
 }
 

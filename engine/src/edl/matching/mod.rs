@@ -7,6 +7,7 @@ mod frames;
 mod from_inspect;
 mod matcher;
 mod names;
+pub mod perceptual;
 mod report;
 
 pub use candidate::{CameraName, LibraryClip, normalise_date, strip_path_and_extension};

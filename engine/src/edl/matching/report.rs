@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use super::perceptual::PerceptualEvidence;
 use crate::timecode::FrameRange;
 
 /// Which matching rule tied an event to a clip.
@@ -19,6 +20,9 @@ pub enum Rule {
     Fuzzy,
     /// No name matched any clip; the source timecode fits this clip alone.
     TimecodeOnly,
+    /// Metadata left the event ambiguous or missing; its reference frames look like this clip
+    /// (see `EventMatch::perceptual`).
+    Perceptual,
 }
 
 impl Rule {
@@ -28,6 +32,7 @@ impl Rule {
             Self::Exact => "exact",
             Self::Fuzzy => "fuzzy",
             Self::TimecodeOnly => "timecode_only",
+            Self::Perceptual => "perceptual",
         }
     }
 }
@@ -95,7 +100,7 @@ impl Outcome {
 }
 
 /// The match of one event line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventMatch {
     /// The event number (shared by the two lines of a transition).
     pub number: u32,
@@ -114,6 +119,9 @@ pub struct EventMatch {
     /// Every clip considered (sharing a name with the event or holding its source timecode),
     /// plausible ones first, then by rule and score; at most ten.
     pub candidates: Vec<Candidate>,
+    /// The perceptual rule's evidence, when reference frames were compared for the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perceptual: Option<PerceptualEvidence>,
 }
 
 /// Counts over a report.
@@ -135,6 +143,9 @@ pub struct MatchSummary {
     pub fuzzy: usize,
     /// Matches on timecode only.
     pub timecode_only: usize,
+    /// Matches by the perceptual rule.
+    #[serde(default)]
+    pub perceptual: usize,
     /// Lines carrying warnings.
     pub with_warnings: usize,
 }
@@ -154,6 +165,7 @@ impl MatchSummary {
                         Rule::Exact => s.exact += 1,
                         Rule::Fuzzy => s.fuzzy += 1,
                         Rule::TimecodeOnly => s.timecode_only += 1,
+                        Rule::Perceptual => s.perceptual += 1,
                     }
                 }
                 Outcome::Ambiguous { .. } => s.ambiguous += 1,
@@ -169,7 +181,7 @@ impl MatchSummary {
 }
 
 /// The matcher's result for a whole list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchReport {
     /// The list's title, if any.
     pub title: Option<String>,
@@ -252,13 +264,14 @@ impl MatchReport {
         let s = &self.summary;
         let _ = writeln!(
             out,
-            "{} events: {} matched ({} exact, {} fuzzy, {} timecode only), {} ambiguous, \
-             {} missing, {} skipped; {} with warnings",
+            "{} events: {} matched ({} exact, {} fuzzy, {} timecode only, {} perceptual), \
+             {} ambiguous, {} missing, {} skipped; {} with warnings",
             s.events,
             s.matched,
             s.exact,
             s.fuzzy,
             s.timecode_only,
+            s.perceptual,
             s.ambiguous,
             s.missing,
             s.skipped,
