@@ -7,15 +7,24 @@
 //! [`cards::format_cards`] groups camera clips into format cards, after a user's
 //! [`cards::Overrides`] were applied.
 
+pub mod bmff;
 pub mod bwf;
 pub mod cards;
 pub mod clip;
 pub mod dng;
+pub mod dpx;
 pub mod group;
 pub mod ifd;
 pub mod ixml;
+pub mod klv;
+pub mod mxf;
 pub mod naming;
 pub mod normalize;
+pub mod normalize_media;
+pub mod openexr;
+pub mod quicktime;
+pub mod source;
+pub mod tiff;
 pub mod tiff_value;
 pub mod timecode;
 
@@ -23,7 +32,12 @@ pub use bwf::{BwfMetadata, read_bwf};
 pub use cards::{FormatCard, Overrides, format_cards};
 pub use clip::{CLIP_SCHEMA_VERSION, Clip, clip_json_schema};
 pub use dng::{DngMetadata, read_dng_metadata, read_dng_metadata_from_bytes};
+pub use dpx::{DpxMetadata, read_dpx};
 pub use group::{GroupOptions, RollFile, RollInspection, RollKind, group_roll, group_roll_with};
+pub use mxf::{MxfMetadata, read_mxf};
+pub use openexr::{ExrHeader, read_exr_header};
+pub use quicktime::{MovieMetadata, read_movie};
+pub use tiff::{TiffMetadata, read_tiff_metadata};
 pub use timecode::Timecode;
 
 #[cfg(test)]
