@@ -47,4 +47,6 @@ mod dng_tests;
 #[cfg(test)]
 mod group_tests;
 #[cfg(test)]
+mod media_tests;
+#[cfg(test)]
 mod test_tiff;

@@ -480,7 +480,10 @@ pub fn apply_mxf(clip: &mut Clip, m: &MxfMetadata) {
         clip.format.codec = p.codec().unwrap_or_else(|| "unknown".into());
         clip.format.codec_tag = p.coding.as_ref().map(super::klv::ul_text);
         clip.format.bit_depth = p.component_depth;
-        if let (Some(w), Some(h)) = (p.stored_width, p.stored_height) {
+        // The displayed picture (stored sizes may include coding padding: 1088 for 1080).
+        let width = p.display_width.or(p.stored_width);
+        let height = p.display_height.or(p.stored_height);
+        if let (Some(w), Some(h)) = (width, height) {
             // Separated fields store each field's height.
             let h = if matches!(p.frame_layout, Some(1)) {
                 h.saturating_mul(2)

@@ -306,6 +306,7 @@ pub fn compression_name(code: u8) -> String {
         9 => "dwab",
         10 => "htj2k256",
         11 => "htj2k32",
+        12 => "lj2k",
         _ => return format!("exr_compression_{code}"),
     }
     .to_string()

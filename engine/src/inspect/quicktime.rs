@@ -417,6 +417,26 @@ fn read_sample_description(b: &[u8], track: &mut Track) -> std::result::Result<(
             if let Some(bits) = pcm_bits(e.kind) {
                 entry.bits_per_sample = bits;
             }
+            // ISO sample entries fix the channel count at 2; AAC's own count is in `esds`.
+            let extensions_at = match version {
+                1 => 44,
+                2 => 64,
+                _ => 28,
+            };
+            if let Some(ch) = e
+                .payload
+                .get(extensions_at..)
+                .and_then(|b| children(b).ok())
+                .and_then(|kids| {
+                    find(&kids, b"esds").or_else(|| {
+                        let wave = find(&kids, b"wave")?;
+                        find(&children(wave.payload).ok()?, b"esds")
+                    })
+                })
+                .and_then(|esds| esds_channels(esds.payload))
+            {
+                entry.channels = ch;
+            }
             track.audio = Some(entry);
         }
         _ => {}
@@ -445,6 +465,74 @@ fn read_sample_description(b: &[u8], track: &mut Track) -> std::result::Result<(
         });
     }
     Ok(())
+}
+
+/// A descriptor of an `esds` box at `at`: its tag, payload start and end.
+fn descriptor(b: &[u8], at: usize) -> Option<(u8, usize, usize)> {
+    let tag = *b.get(at)?;
+    let mut size = 0usize;
+    let mut i = at + 1;
+    for _ in 0..4 {
+        let c = *b.get(i)?;
+        i += 1;
+        size = (size << 7) | usize::from(c & 0x7F);
+        if c & 0x80 == 0 {
+            break;
+        }
+    }
+    let end = i.checked_add(size)?.min(b.len());
+    Some((tag, i, end))
+}
+
+/// The channel configuration of an MPEG-4 audio `esds` (ES descriptor, decoder config,
+/// AudioSpecificConfig); `None` when absent or 0 (defined elsewhere).
+fn esds_channels(b: &[u8]) -> Option<u32> {
+    let (tag, start, end) = descriptor(b, 4)?;
+    if tag != 3 {
+        return None;
+    }
+    let flags = *b.get(start + 2)?;
+    let mut at = start + 3;
+    if flags & 0x80 != 0 {
+        at += 2;
+    }
+    if flags & 0x40 != 0 {
+        at += 1 + usize::from(*b.get(at)?);
+    }
+    if flags & 0x20 != 0 {
+        at += 2;
+    }
+    let es = b.get(..end)?;
+    let (tag, start, end) = descriptor(es, at)?;
+    if tag != 4 {
+        return None;
+    }
+    let dc = es.get(..end)?;
+    let (tag, start, _) = descriptor(dc, start + 13)?;
+    if tag != 5 {
+        return None;
+    }
+    let asc = Fields::be(dc.get(start..)?);
+    // 5 bits object type (31: 6 more), 4 bits frequency index (15: 24-bit frequency), 4 bits
+    // channel configuration.
+    let bits = u64::from(
+        asc.u32(0)
+            .or_else(|| asc.u16(0).map(|v| u32::from(v) << 16))?,
+    );
+    let mut pos = 5;
+    if bits >> 27 == 31 {
+        pos += 6;
+    }
+    let freq_index = (bits >> (32 - pos - 4)) & 0xF;
+    pos += 4;
+    if freq_index == 15 {
+        pos += 24;
+    }
+    if pos + 4 > 32 {
+        return None;
+    }
+    let ch = ((bits >> (32 - pos - 4)) & 0xF) as u32;
+    (ch > 0).then_some(ch)
 }
 
 /// Bits per sample of the uncompressed PCM four-CCs that fix it.
