@@ -607,10 +607,11 @@ fn single_clip(roll: &str, class: MediaClass, f: &RollFile, open: &mut Opener<'_
                 read_with(open, &f.path, |r| read_movie(r, &f.path))
                     .map(|m| apply_movie(&mut clip, &m, &ext_l))
             };
+            let read_ok = read.is_ok();
             if let Err(e) = read {
                 clip.warn(WarningCode::Unreadable, e.to_string());
             }
-            if clip.sensor.is_none() && clip.picture.is_none() {
+            if read_ok && clip.sensor.is_none() && clip.picture.is_none() {
                 clip.kind = if clip.audio.is_some() {
                     ClipKind::Sound
                 } else {
