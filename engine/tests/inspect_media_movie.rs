@@ -413,3 +413,73 @@ fn mxf_op1a_agrees_with_ffprobe_and_mediainfo() {
     assert_eq!(m.partition.operational_pattern_name(), "OP1a");
     assert_eq!(m.timecode.unwrap().rounded_base, 25);
 }
+
+#[test]
+fn sound_only_and_damaged_movies() {
+    let Some(t) = tools("sound_only_and_damaged_movies", &["ffmpeg", "ffprobe"]) else {
+        return;
+    };
+    let (ffmpeg, ffprobe_bin) = (&t[0], &t[1]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make(
+        ffmpeg,
+        d,
+        "wild_track.mov",
+        &["-f", "lavfi", "-i", "sine=r=44100:d=1"],
+        &["-c:a", "pcm_s16be", "-ac", "2"],
+    );
+    let v = video_input("320x240", "25", "1");
+    let v: Vec<&str> = v.iter().map(String::as_str).collect();
+    make(
+        ffmpeg,
+        d,
+        "A001C009.mov",
+        &v,
+        &["-c:v", "mpeg4", "-timecode", "10:00:00:00"],
+    );
+    make(
+        ffmpeg,
+        d,
+        "A001C010.mxf",
+        &v,
+        &["-c:v", "mpeg2video", "-f", "mxf"],
+    );
+    // Cut the movie (its moov is at the end) and the MXF (inside its header metadata).
+    for (name, keep) in [("A001C009.mov", 0.9), ("A001C010.mxf", 0.02)] {
+        let bytes = std::fs::read(d.join(name)).unwrap();
+        let n = (bytes.len() as f64 * keep) as usize;
+        std::fs::write(d.join(name), &bytes[..n]).unwrap();
+    }
+    let roll = inspect(
+        d,
+        "S001",
+        &["wild_track.mov", "A001C009.mov", "A001C010.mxf"],
+    );
+    let by = |n: &str| roll.clips.iter().find(|c| c.clip_name == n).unwrap();
+    let wild = by("wild_track");
+    assert_eq!(wild.kind, ClipKind::Sound);
+    let probe = ffprobe(ffprobe_bin, &d.join("wild_track.mov"));
+    let a = stream(&probe, "audio");
+    let audio = wild.audio.as_ref().unwrap();
+    assert_eq!(
+        audio.sample_rate.to_string(),
+        a["sample_rate"].as_str().unwrap()
+    );
+    assert_eq!(u64::from(audio.channels), a["channels"].as_u64().unwrap());
+    assert_eq!(
+        u64::from(audio.bit_depth),
+        a["bits_per_sample"].as_u64().unwrap()
+    );
+    assert_eq!(audio.sample_count, 44_100);
+    for (name, file) in [("A001C009", "A001C009.mov"), ("A001C010", "A001C010.mxf")] {
+        let c = by(name);
+        assert_eq!(c.kind, ClipKind::Camera);
+        assert!(
+            c.warnings.iter().any(|w| w.message.contains(file)
+                && (w.message.contains("past the end") || w.message.contains("truncated"))),
+            "{name}: {:?}",
+            c.warnings
+        );
+    }
+}
