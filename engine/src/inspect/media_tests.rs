@@ -133,6 +133,12 @@ fn exr_bad_input() {
     exr_attr(&mut b, "channels", "chlist", b"R\0\x01\0\0\0");
     b.push(0);
     assert!(err_text(read_exr_header(&mut Cursor::new(b), "c.exr")).contains("channel"));
+    // A preview whose size overflows 64 bits.
+    let mut b = EXR_MAGIC.to_vec();
+    b.extend_from_slice(&2u32.to_le_bytes());
+    exr_attr(&mut b, "preview", "preview", &le32s(&[-1, -1]));
+    b.push(0);
+    assert!(err_text(read_exr_header(&mut Cursor::new(b), "p.exr")).contains("preview"));
     // Required attributes missing.
     let mut b = EXR_MAGIC.to_vec();
     b.extend_from_slice(&2u32.to_le_bytes());
@@ -572,5 +578,62 @@ fn mxf_bad_input() {
         m.warnings.iter().any(|w| w.contains("missing")),
         "{:?}",
         m.warnings
+    );
+}
+
+#[test]
+fn dpx_sequence_mixed_sizes_and_broken_timecode() {
+    use super::clip::WarningCode;
+    use super::group::{ReadSeek, RollFile, group_roll};
+    let first = dpx_file(true);
+    let mut last = dpx_file(false);
+    last[772..776].copy_from_slice(&2048u32.to_le_bytes());
+    let files = [
+        RollFile::new("P/plate.0001.dpx", first.len() as u64),
+        RollFile::new("P/plate.0002.dpx", first.len() as u64),
+        RollFile::new("P/plate.0003.dpx", last.len() as u64),
+    ];
+    let mut open = |p: &str| -> crate::Result<Box<dyn ReadSeek>> {
+        let b = if p.ends_with("0003.dpx") {
+            &last
+        } else {
+            &first
+        };
+        Ok(Box::new(Cursor::new(b.clone())))
+    };
+    let r = group_roll("P", &files, &mut open).unwrap();
+    let c = &r.clips[0];
+    assert_eq!(c.timing.frame_count, Some(3));
+    assert_eq!(c.timing.start_timecode.as_deref(), Some("01:02:03:04"));
+    assert_eq!(c.timing.end_timecode.as_deref(), Some("01:02:03:07"));
+    let has = |s: &str| {
+        c.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::Inconsistent && w.message.contains(s))
+    };
+    assert!(has("mixed frame formats"), "{:?}", c.warnings);
+    assert!(
+        has("last frame has timecode 01:02:03:04"),
+        "{:?}",
+        c.warnings
+    );
+    // An unreadable last frame: a warning, the clip still built from the first.
+    let mut open = |p: &str| -> crate::Result<Box<dyn ReadSeek>> {
+        let b = if p.ends_with("0003.dpx") {
+            vec![1u8; 10]
+        } else {
+            first.clone()
+        };
+        Ok(Box::new(Cursor::new(b)))
+    };
+    let r = group_roll("P", &files, &mut open).unwrap();
+    let c = &r.clips[0];
+    assert!(c.sensor.is_some());
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::Unreadable && w.message.contains("plate.0003.dpx")),
+        "{:?}",
+        c.warnings
     );
 }

@@ -621,11 +621,10 @@ fn parse_value(type_name: &str, b: &[u8]) -> std::result::Result<ExrValue, Strin
         "preview" => {
             let [w, h] = i32s::<2>(b)?;
             let (w, h) = (w as u32, h as u32);
-            let pixels = u64::from(w) * u64::from(h) * 4;
-            if pixels + 8 != b.len() as u64 {
+            let needed = u128::from(w) * u128::from(h) * 4 + 8;
+            if needed != b.len() as u128 {
                 return Err(format!(
-                    "{w}x{h} preview needs {} bytes, the attribute has {}",
-                    pixels + 8,
+                    "{w}x{h} preview needs {needed} bytes, the attribute has {}",
                     b.len()
                 ));
             }
