@@ -1,8 +1,10 @@
-//! Camera and sound inspection: metadata readers (DNG/CinemaDNG, Broadcast WAV), the normalized
-//! clip schema, and grouping of a roll's files into clips.
+//! Camera and sound inspection: metadata readers (DNG/CinemaDNG, TIFF, OpenEXR, DPX, QuickTime /
+//! MP4, MXF, Broadcast WAV), the normalized clip schema, and grouping of a roll's files into clips.
 //!
 //! Readers take a caller's `Read + Seek` (or bytes) and read only metadata, every offset and size
-//! checked: [`dng::read_dng_metadata`], [`bwf::read_bwf`]. [`group::group_roll`] turns a roll's file
+//! checked: [`dng::read_dng_metadata`], [`tiff::read_tiff_metadata`],
+//! [`openexr::read_exr_header`], [`dpx::read_dpx`], [`quicktime::read_movie`],
+//! [`mxf::read_mxf`], [`bwf::read_bwf`]. [`group::group_roll`] turns a roll's file
 //! list into [`clip::Clip`] records of the versioned schema ([`clip::CLIP_SCHEMA_VERSION`]);
 //! [`cards::format_cards`] groups camera clips into format cards, after a user's
 //! [`cards::Overrides`] were applied.
