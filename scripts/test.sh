@@ -21,6 +21,10 @@ if [ "${SKIP_SETUP:-0}" != "1" ]; then
     command -v nasm >/dev/null 2>&1 || need+=(nasm)
     command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
     command -v npm >/dev/null 2>&1 || need+=(npm)
+    # Reference readers of the movie and image-sequence inspection tests.
+    command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+    command -v iinfo >/dev/null 2>&1 || need+=(openimageio-tools)
+    command -v mediainfo >/dev/null 2>&1 || need+=(mediainfo)
     if [ ${#need[@]} -gt 0 ]; then
       SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
       $SUDO apt-get update -qq

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the clip schema written in every record. The major number changes when a field is
 /// removed or changes meaning; the minor number when optional fields are added.
-pub const CLIP_SCHEMA_VERSION: &str = "1.0";
+///
+/// 1.1 added `format.codec_tag`, `format.codec_name`, `picture`, `film`, `creation_time` and
+/// `attributes` (all optional; a 1.0 record reads as 1.1 with them absent).
+pub const CLIP_SCHEMA_VERSION: &str = "1.1";
 
 /// An exact positive rational, e.g. a frame rate of `24000/1001` or a squeeze of `2/1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -124,6 +127,13 @@ pub struct MediaFormat {
     pub bit_depth: Option<u32>,
     /// Colour filter array of a raw sensor, read from the active-area origin (`RGGB`, ...).
     pub cfa_pattern: Option<String>,
+    /// Codec identifier as stored (since 1.1): the QuickTime / MP4 sample-description four-CC
+    /// (`apch`, `avc1`), or the MXF picture essence coding label (dotted hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec_tag: Option<String>,
+    /// Codec name as the file writes it (since 1.1): the QuickTime compressor name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec_name: Option<String>,
 }
 
 /// Sensor mode: the recorded raster.
@@ -143,6 +153,79 @@ pub struct SensorMode {
     pub black_level: Option<f64>,
     /// Raw white level (first value).
     pub white_level: Option<u32>,
+}
+
+/// A channel (component) of a picture (since 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PictureChannel {
+    /// Channel name (`R`, `G`, `B`, `A`, `Y`...).
+    pub name: String,
+    /// Sample type: `half`, `float`, `uint` (OpenEXR), or `uintN` (N bits, DPX / TIFF).
+    pub sample_type: String,
+}
+
+/// How a picture is stored and meant to be shown, beyond the raster size (since 1.1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Picture {
+    /// Display width in pixels (OpenEXR display window, MXF display width, QuickTime track
+    /// presentation width).
+    pub display_width: Option<u32>,
+    /// Display height in pixels.
+    pub display_height: Option<u32>,
+    /// OpenEXR data window: x min, y min, x max, y max (inclusive).
+    pub data_window: Option<[i32; 4]>,
+    /// OpenEXR display window: x min, y min, x max, y max (inclusive).
+    pub display_window: Option<[i32; 4]>,
+    /// Channels in stored order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<PictureChannel>,
+    /// Pixel aspect ratio (width / height of one pixel).
+    pub pixel_aspect_ratio: Option<f64>,
+    /// Display aspect ratio of the whole picture (MXF `AspectRatio`).
+    pub display_aspect_ratio: Option<Rational>,
+    /// CIE xy chromaticities of the primaries and white: red x, y, green x, y, blue x, y,
+    /// white x, y (OpenEXR `chromaticities`).
+    pub chromaticities: Option<[f64; 8]>,
+    /// Transfer characteristic (DPX, by its SMPTE 268M name).
+    pub transfer: Option<String>,
+    /// Colorimetric specification (DPX, by its SMPTE 268M name).
+    pub colorimetric: Option<String>,
+    /// Component layout (DPX descriptor: `RGB`, `RGBA`, `CbYCrY`...; TIFF photometric).
+    pub descriptor: Option<String>,
+    /// DPX packing (`Packed`, `Filled, method A`, ...).
+    pub packing: Option<String>,
+    /// Image orientation code (DPX orientation, 0 left-to-right top-to-bottom).
+    pub orientation: Option<u16>,
+    /// Interlaced (DPX interlace flag, MXF frame layout other than full frame).
+    pub interlaced: Option<bool>,
+    /// OpenEXR: the image is tiled.
+    pub tiled: Option<bool>,
+    /// OpenEXR: number of parts (more than one for a multi-part file).
+    pub parts: Option<u32>,
+}
+
+/// Film key code / edge code of the first frame (since 1.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FilmKeyCode {
+    /// Film manufacturer code.
+    pub manufacturer: Option<String>,
+    /// Film type code.
+    pub film_type: Option<String>,
+    /// Key prefix (roll identifier).
+    pub prefix: Option<String>,
+    /// Key count.
+    pub count: Option<String>,
+    /// Offset in perforations from the key mark.
+    pub perf_offset: Option<String>,
+    /// Perforations per frame (OpenEXR `keyCode`).
+    pub perfs_per_frame: Option<u32>,
+    /// Perforations per key count (OpenEXR `keyCode`).
+    pub perfs_per_count: Option<u32>,
+    /// Film format, e.g. `Academy` (DPX).
+    pub format: Option<String>,
+    /// The edge code digits run together (manufacturer, type, offset, prefix, count), as DPX
+    /// tools print it.
+    pub edge_code: Option<String>,
 }
 
 /// Timing of the clip.
@@ -274,7 +357,7 @@ pub struct ClipFile {
 /// One camera or sound clip in the normalized schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Clip {
-    /// Schema version of this record, `major.minor` (this schema: `1.0`).
+    /// Schema version of this record, `major.minor` (this schema: `1.1`).
     pub schema_version: String,
     /// Stable id: `<roll>/<clip name>`.
     pub clip_id: String,
@@ -308,8 +391,25 @@ pub struct Clip {
     pub white_balance: WhiteBalance,
     /// Colour calibration (raw cameras).
     pub colour: Colour,
-    /// Sound essence (sound clips).
+    /// Sound essence (sound clips, and movie files carrying sound).
     pub audio: Option<Audio>,
+    /// Picture storage and display details (since 1.1; image sequences and movie files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+    /// Film key code of the first frame (since 1.1; DPX film header, OpenEXR `keyCode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub film: Option<FilmKeyCode>,
+    /// When the file says its essence was created or captured (since 1.1): OpenEXR `capDate`
+    /// and DPX creation time as written, QuickTime and MXF creation dates as
+    /// `YYYY-MM-DDThh:mm:ssZ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<String>,
+    /// Other text metadata by name (since 1.1): every OpenEXR string attribute under its own
+    /// name, QuickTime user data under its four-CC (`©nam`...), DPX `creator`, `project`,
+    /// `copyright`, TIFF `software`, `date_time`, `image_description`, MXF
+    /// `material_package_name`, `company_name`, `product_name`, timecode `user_bits`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     /// The clip's files, in frame order.
     pub files: Vec<ClipFile>,
     /// What was missing or inconsistent.
@@ -334,6 +434,8 @@ impl Clip {
                 codec: "unknown".into(),
                 bit_depth: None,
                 cfa_pattern: None,
+                codec_tag: None,
+                codec_name: None,
             },
             sensor: None,
             timing: Timing::default(),
@@ -343,6 +445,10 @@ impl Clip {
             white_balance: WhiteBalance::default(),
             colour: Colour::default(),
             audio: None,
+            picture: None,
+            film: None,
+            creation_time: None,
+            attributes: BTreeMap::new(),
             files: Vec::new(),
             warnings: Vec::new(),
         }

@@ -11,8 +11,14 @@ use serde::{Deserialize, Serialize};
 use super::bwf::read_bwf;
 use super::clip::{Clip, ClipFile, ClipKind, Warning, WarningCode};
 use super::dng::{DngMetadata, read_dng_metadata};
+use super::dpx::read_dpx;
+use super::mxf::read_mxf;
 use super::naming::{parse_camera_clip_name, parse_frame_name, split_path};
 use super::normalize::{apply_bwf, apply_dng};
+use super::normalize_media::{apply_dpx, apply_exr, apply_movie, apply_mxf, apply_tiff_extras};
+use super::openexr::read_exr_header;
+use super::quicktime::read_movie;
+use super::tiff::read_tiff_metadata;
 use super::timecode::timecode_base;
 use crate::Result;
 
@@ -138,10 +144,10 @@ type SeqKey = (String, String, Option<char>, String);
 
 /// Groups the files of roll `roll` into clips and reads their metadata through `open`.
 ///
-/// DNG/TIFF sequences: the first and last frames' headers are read (metadata of the first,
-/// continuity of timecode and format checked against the last). Broadcast WAV files are read
-/// whole-header. Other media (EXR, DPX, MOV, MXF...) become clips from their names with an
-/// `unsupported` warning until their readers exist. A file that cannot be opened or read gives an
+/// DNG/TIFF, OpenEXR and DPX sequences: the first and last frames' headers are read (metadata
+/// of the first, continuity of timecode and format checked against the last). Broadcast WAV,
+/// QuickTime / MP4 and MXF files are one clip each, their headers read. Other media (R3D,
+/// BRAW, ARRIRAW...) become clips from their names with an `unsupported` warning. A file that cannot be opened or read gives an
 /// `unreadable` warning on its clip; only a roll over [`MAX_ROLL_FILES`] files is an error.
 pub fn group_roll(roll: &str, files: &[RollFile], open: &mut Opener<'_>) -> Result<RollInspection> {
     group_roll_with(roll, files, open, &GroupOptions::default())
@@ -322,6 +328,11 @@ fn sequence_clip(
         (Some(a), Some(b)) => b - a + 1,
         _ => 0,
     };
+    if matches!(ext, "exr" | "dpx") {
+        read_image_sequence(&mut clip, ext, frames, open, count);
+        check_names(&mut clip);
+        return clip;
+    }
     if !matches!(ext, "dng" | "tif" | "tiff") {
         clip.timing.frame_count = Some(count);
         clip.warn(
@@ -352,6 +363,13 @@ fn sequence_clip(
                 None => None,
             };
             apply_dng(&mut clip, &m, last_ok.as_ref(), count);
+            if m.dng_version.is_none() {
+                if let Ok(t) = read_with(open, &first.1.path, |r| {
+                    read_tiff_metadata(r, &first.1.path)
+                }) {
+                    apply_tiff_extras(&mut clip, &t);
+                }
+            }
             if options.check_every_frame && frames.len() > 2 {
                 check_middle_frames(&mut clip, &m, frames, open);
             }
@@ -376,6 +394,62 @@ fn sequence_clip(
     }
     check_names(&mut clip);
     clip
+}
+
+/// Reads the first and last frames of an OpenEXR or DPX sequence and fills the clip.
+fn read_image_sequence(
+    clip: &mut Clip,
+    ext: &str,
+    frames: &[(u64, &RollFile)],
+    open: &mut Opener<'_>,
+    count: u64,
+) {
+    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
+        clip.timing.frame_count = Some(count);
+        return;
+    };
+    let several = frames.len() > 1;
+    if ext == "exr" {
+        let read =
+            |open: &mut Opener<'_>, path: &str| read_with(open, path, |r| read_exr_header(r, path));
+        let first_meta = read(open, &first.1.path);
+        let last_meta = several.then(|| read(open, &last.1.path));
+        match first_meta {
+            Ok(m) => {
+                let last_ok = take_last(clip, last_meta);
+                apply_exr(clip, &m, last_ok.as_ref(), count);
+            }
+            Err(e) => unreadable(clip, e, count),
+        }
+    } else {
+        let read = |open: &mut Opener<'_>, path: &str| read_with(open, path, |r| read_dpx(r, path));
+        let first_meta = read(open, &first.1.path);
+        let last_meta = several.then(|| read(open, &last.1.path));
+        match first_meta {
+            Ok(m) => {
+                let last_ok = take_last(clip, last_meta);
+                apply_dpx(clip, &m, last_ok.as_ref(), count);
+            }
+            Err(e) => unreadable(clip, e, count),
+        }
+    }
+}
+
+/// The last frame's metadata, or a warning on the clip when it could not be read.
+fn take_last<T>(clip: &mut Clip, last: Option<Result<T>>) -> Option<T> {
+    match last {
+        Some(Ok(l)) => Some(l),
+        Some(Err(e)) => {
+            clip.warn(WarningCode::Unreadable, e.to_string());
+            None
+        }
+        None => None,
+    }
+}
+
+fn unreadable(clip: &mut Clip, e: crate::Error, count: u64) {
+    clip.timing.frame_count = Some(count);
+    clip.warn(WarningCode::Unreadable, e.to_string());
 }
 
 /// Reads every frame between the first and the last; lists frames whose format differs from the
@@ -506,9 +580,43 @@ fn single_clip(roll: &str, class: MediaClass, f: &RollFile, open: &mut Opener<'_
         }
         (MediaClass::Frame, "dng" | "tif" | "tiff") => {
             name_fields(&mut clip);
-            match read_with(open, &f.path, |r| read_dng_metadata(r, &f.path)) {
-                Ok(m) => apply_dng(&mut clip, &m, None, 1),
+            match read_with(open, &f.path, |r| read_tiff_metadata(r, &f.path)) {
+                Ok(m) => {
+                    apply_dng(&mut clip, &m.image, None, 1);
+                    if m.image.dng_version.is_none() {
+                        apply_tiff_extras(&mut clip, &m);
+                    }
+                }
                 Err(e) => clip.warn(WarningCode::Unreadable, e.to_string()),
+            }
+            check_names(&mut clip);
+        }
+        (MediaClass::Frame, "exr" | "dpx") => {
+            name_fields(&mut clip);
+            let single = [(0u64, f)];
+            read_image_sequence(&mut clip, &ext_l, &single, open, 1);
+            clip.timing.first_frame_number = None;
+            clip.timing.last_frame_number = None;
+            check_names(&mut clip);
+        }
+        (MediaClass::Movie, "mov" | "mp4" | "m4v" | "mxf") => {
+            name_fields(&mut clip);
+            let read = if ext_l == "mxf" {
+                read_with(open, &f.path, |r| read_mxf(r, &f.path)).map(|m| apply_mxf(&mut clip, &m))
+            } else {
+                read_with(open, &f.path, |r| read_movie(r, &f.path))
+                    .map(|m| apply_movie(&mut clip, &m, &ext_l))
+            };
+            let read_ok = read.is_ok();
+            if let Err(e) = read {
+                clip.warn(WarningCode::Unreadable, e.to_string());
+            }
+            if read_ok && clip.sensor.is_none() && clip.picture.is_none() {
+                clip.kind = if clip.audio.is_some() {
+                    ClipKind::Sound
+                } else {
+                    ClipKind::Other
+                };
             }
             check_names(&mut clip);
         }

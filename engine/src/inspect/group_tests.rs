@@ -186,12 +186,12 @@ fn gaps_duplicates_and_mixed_frames() {
     assert_eq!(missing_ranges(&[1, 2, 5, 9, 10]), vec![(3, 4), (6, 8)]);
     // Duplicate frame numbers with different padding.
     let dup = vec![
-        RollFile::new("x/clip_0001.exr", 1),
-        RollFile::new("x/clip_001.exr", 1),
-        RollFile::new("x/clip_0002.exr", 1),
+        RollFile::new("x/clip_0001.cin", 1),
+        RollFile::new("x/clip_001.cin", 1),
+        RollFile::new("x/clip_0002.cin", 1),
     ];
     let r = group_roll("R", &dup, &mut |_: &str| -> Result<Box<dyn ReadSeek>> {
-        unreachable!("exr is not read")
+        unreachable!("cin is not read")
     })
     .unwrap();
     assert_eq!(r.clips.len(), 1);
@@ -245,10 +245,15 @@ fn unreadable_and_other_files() {
     );
     let mov = by("A002C001_200101_ABCD");
     assert_eq!(mov.camera_letter.as_deref(), Some("A"));
+    assert_eq!(mov.kind, ClipKind::Camera);
     assert!(
         mov.warnings
             .iter()
-            .any(|w| w.code == WarningCode::Unsupported)
+            .any(|w| w.code == WarningCode::Unreadable
+                && w.message.contains("A002C001_200101_ABCD.mov")
+                && w.message.contains("invalid QuickTime/MP4")),
+        "{:?}",
+        mov.warnings
     );
     let empty = group_roll("E", &[RollFile::new("readme.pdf", 1)], &mut open).unwrap();
     assert_eq!(empty.kind, RollKind::Other);
