@@ -165,4 +165,14 @@ pub enum Error {
     /// tile counts, a black level above white, ...).
     #[error("{what}: bad raw data: {problem}")]
     RawData { what: String, problem: String },
+
+    // --- raw decode (DNG, lossless JPEG) -------------------------------------------------------
+    /// A DNG the raw decoder cannot develop: a compression, photometric interpretation or sample
+    /// layout it does not handle, or no raw image at all. `problem` names what was found.
+    #[error("{file}: unsupported DNG: {problem}")]
+    UnsupportedDng { file: String, problem: String },
+    /// A lossless JPEG (ITU-T T.81 process 14) stream is malformed or truncated, or uses a
+    /// feature the decoder does not handle; `what` names the stream (a DNG tile or strip).
+    #[error("{what}: bad lossless JPEG: {problem}")]
+    LosslessJpeg { what: String, problem: String },
 }

@@ -33,4 +33,4 @@ mod dng_tests;
 #[cfg(test)]
 mod group_tests;
 #[cfg(test)]
-mod test_tiff;
+pub(crate) mod test_tiff;
