@@ -129,8 +129,10 @@ impl DecodedRaw {
     /// [`DecodedRaw::phase`]: (x, y, width, height) in `cfa` pixels.
     pub fn default_crop_pixels(&self) -> (usize, usize, usize, usize) {
         let c = self.default_crop;
-        let x = (c.x.round() as usize) & !1;
-        let y = (c.y.round() as usize) & !1;
+        let last_x = self.cfa.width().saturating_sub(1);
+        let last_y = self.cfa.height().saturating_sub(1);
+        let x = (c.x.round() as usize).min(last_x) & !1;
+        let y = (c.y.round() as usize).min(last_y) & !1;
         let width = (c.width.round() as usize).min(self.cfa.width().saturating_sub(x));
         let height = (c.height.round() as usize).min(self.cfa.height().saturating_sub(y));
         (x, y, width.max(1), height.max(1))

@@ -94,7 +94,7 @@ fn blocks(layout: &RawLayout, kind: &str) -> Result<Vec<Block>> {
 }
 
 /// Decodes one block's JPEG into its `rows` x `width` samples (row-major).
-fn decode_block(file: &[u8], block: &Block, kind: &str) -> Result<Vec<u16>> {
+fn decode_block(file: &[u8], block: &Block, kind: &str, max_samples: usize) -> Result<Vec<u16>> {
     let what = format!("raw {kind} {}", block.index);
     let start = usize::try_from(block.offset)
         .ok()
@@ -114,7 +114,8 @@ fn decode_block(file: &[u8], block: &Block, kind: &str) -> Result<Vec<u16>> {
             ),
         ));
     };
-    let full = block.width * block.full_rows;
+    // At most a full block, and never more than the limits allow for a whole image.
+    let full = (block.width * block.full_rows).min(max_samples);
     let jpeg = decode_lossless_jpeg(&file[start..end], &what, full)?;
     let needed = block.width * block.rows;
     if jpeg.samples.len() < needed {
@@ -139,8 +140,8 @@ fn decode_block(file: &[u8], block: &Block, kind: &str) -> Result<Vec<u16>> {
 /// Reads the lossless-JPEG-compressed CFA samples that `layout` describes out of `file`.
 ///
 /// Checks before allocating: dimensions within `limits`, the number of strips or tiles, every
-/// one inside the file; each JPEG may hold at most a full block's samples and must hold at least
-/// the samples of its rows inside the image.
+/// one inside the file; each JPEG may hold at most a full block's samples (and no more than
+/// `limits.max_pixels`) and must hold at least the samples of its rows inside the image.
 pub fn unpack_lossless_jpeg(
     file: &[u8],
     layout: &RawLayout,
@@ -164,7 +165,7 @@ pub fn unpack_lossless_jpeg(
     let blocks = blocks(layout, kind)?;
     let decoded: Vec<Vec<u16>> = blocks
         .par_iter()
-        .map(|b| decode_block(file, b, kind))
+        .map(|b| decode_block(file, b, kind, limits.max_pixels))
         .collect::<Result<_>>()?;
     let mut samples = vec![0u16; w * h];
     for (block, data) in blocks.iter().zip(&decoded) {
@@ -329,6 +330,16 @@ mod tests {
             c[2] = big.len() as u64;
         });
         check(&huge, &file3, "more than the 128 samples expected");
+        // A huge tile over a small image: its JPEG is bounded by the pixel limit too.
+        let (file4, layout4) = tiled(8, 8, 64, 64, 1);
+        let small_limits = ImageLimits {
+            max_pixels: 1000,
+            ..ImageLimits::default()
+        };
+        let err = unpack_lossless_jpeg(&file4, &layout4, &small_limits)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than the 1000 samples expected"), "{err}");
         // Not compression 7, dimensions past the limits.
         check(
             &RawLayout {
