@@ -170,4 +170,13 @@ pub enum Error {
     /// An image, frame signature or signature list handed to perceptual matching is unusable.
     #[error("{what}: {problem}")]
     PerceptualInput { what: String, problem: String },
+    // --- raw decode (DNG, lossless JPEG) -------------------------------------------------------
+    /// A DNG the raw decoder cannot develop: a compression, photometric interpretation or sample
+    /// layout it does not handle, or no raw image at all. `problem` names what was found.
+    #[error("{file}: unsupported DNG: {problem}")]
+    UnsupportedDng { file: String, problem: String },
+    /// A lossless JPEG (ITU-T T.81 process 14) stream is malformed or truncated, or uses a
+    /// feature the decoder does not handle; `what` names the stream (a DNG tile or strip).
+    #[error("{what}: bad lossless JPEG: {problem}")]
+    LosslessJpeg { what: String, problem: String },
 }

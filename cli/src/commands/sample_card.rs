@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rushes_engine::hash::HashFormat;
-use rushes_engine::sample::{CardPlan, CardSpec, MAX_SCALE, PlannedFile};
+use rushes_engine::sample::{CardPlan, CardSpec, DngCompression, MAX_SCALE, PlannedFile};
 
 /// Arguments of `rushes sample-card`.
 #[derive(Debug, clap::Args)]
@@ -22,6 +22,14 @@ pub struct Args {
     /// Seed of the sensor and audio noise; the same seed gives byte-identical media files.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How the CinemaDNG frames store their samples: `none` (uncompressed strips) or `ljpeg`
+    /// (lossless JPEG tiles, as compressed CinemaDNG cameras write them).
+    #[arg(long, default_value = "none", value_parser = parse_dng_compression)]
+    pub dng_compression: DngCompression,
+}
+
+fn parse_dng_compression(s: &str) -> Result<DngCompression, String> {
+    s.parse().map_err(|e: rushes_engine::Error| e.to_string())
 }
 
 /// Runs the command.
@@ -29,7 +37,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.scale == 0 || args.scale > MAX_SCALE {
         bail!("--scale {} is out of range (1 to {MAX_SCALE})", args.scale);
     }
-    let spec = CardSpec::new(args.seed, args.scale);
+    let spec = CardSpec {
+        dng_compression: args.dng_compression,
+        ..CardSpec::new(args.seed, args.scale)
+    };
     let plan = write_card(&args.dir, &spec, true)?;
     let files = plan.files()?;
     let bytes: u64 = files.iter().map(|f| f.size).sum();
@@ -206,6 +217,20 @@ mod tests {
     }
 
     #[test]
+    fn dng_compression_flag_parses() {
+        assert_eq!(
+            parse_dng_compression("ljpeg"),
+            Ok(DngCompression::LosslessJpeg)
+        );
+        assert_eq!(parse_dng_compression("none"), Ok(DngCompression::None));
+        assert!(
+            parse_dng_compression("zip")
+                .unwrap_err()
+                .contains("none or ljpeg")
+        );
+    }
+
+    #[test]
     fn writes_every_planned_file_with_its_size() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("card");
@@ -216,5 +241,16 @@ mod tests {
         }
         let err = write_media(&dir, &CardSpec::default(), false).unwrap_err();
         assert!(err.to_string().contains("not empty"));
+        // Compressed frames: sizes known only after encoding, still exact.
+        let dir = tmp.path().join("ljpeg");
+        let spec = CardSpec {
+            dng_compression: DngCompression::LosslessJpeg,
+            ..CardSpec::default()
+        };
+        let plan = write_media(&dir, &spec, false).unwrap();
+        for f in plan.files().unwrap() {
+            let meta = fs::metadata(dir.join(&f.path)).unwrap();
+            assert_eq!(meta.len(), f.size, "{}", f.path);
+        }
     }
 }

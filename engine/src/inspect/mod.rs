@@ -51,4 +51,4 @@ mod group_tests;
 #[cfg(test)]
 mod media_tests;
 #[cfg(test)]
-mod test_tiff;
+pub(crate) mod test_tiff;

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use super::clip::{CameraBody, CameraRoll, ClipPlan, SensorLayout, SoundFilePlan, SoundRoll};
 use super::dng::{self, ColorProfile};
-use super::{CfaPattern, Illuminant, Rational, Timecode, bwf, samples_since_midnight, scene};
+use super::{
+    CfaPattern, DngCompression, Illuminant, Rational, Timecode, bwf, samples_since_midnight, scene,
+};
 use crate::{Error, Result};
 
 /// Largest accepted `scale` (frame size and frame count multiplier). At 8 a card is a few GB.
@@ -21,6 +23,8 @@ pub struct CardSpec {
     pub shoot_date: (u16, u8, u8),
     /// Production name, in iXML `PROJECT`.
     pub project: String,
+    /// How the CinemaDNG frames store their samples (uncompressed by default).
+    pub dng_compression: DngCompression,
 }
 
 impl Default for CardSpec {
@@ -30,6 +34,7 @@ impl Default for CardSpec {
             scale: 1,
             shoot_date: (2026, 11, 22),
             project: "Rushes Sample Day".into(),
+            dng_compression: DngCompression::None,
         }
     }
 }
@@ -322,8 +327,26 @@ impl CardPlan {
         let mut out = Vec::new();
         for (ri, roll) in self.camera_rolls.iter().enumerate() {
             for (ci, clip) in roll.clips.iter().enumerate() {
-                let size = dng::dng_len(clip)?;
+                let fixed_size = match self.spec.dng_compression {
+                    DngCompression::None => Some(dng::dng_len(clip)?),
+                    DngCompression::LosslessJpeg => None,
+                };
                 for frame in 0..clip.frame_count {
+                    let size = match fixed_size {
+                        Some(size) => size,
+                        // A compressed frame's size is known once it is encoded.
+                        None => {
+                            let mut counter = ByteCounter::default();
+                            dng::write_dng_with(
+                                clip,
+                                frame,
+                                self.spec.seed,
+                                self.spec.dng_compression,
+                                &mut counter,
+                            )?;
+                            counter.0
+                        }
+                    };
                     out.push(PlannedFile {
                         roll: roll.name.clone(),
                         path: clip.frame_path(frame),
@@ -361,7 +384,7 @@ impl CardPlan {
                     .and_then(|r| r.clips.get(clip))
                     .filter(|c| frame < c.frame_count)
                     .ok_or_else(missing)?;
-                dng::write_dng(clip, frame, self.spec.seed, out)
+                dng::write_dng_with(clip, frame, self.spec.seed, self.spec.dng_compression, out)
             }
             FileKind::Wav { roll, file: i } => {
                 let f = self
@@ -372,6 +395,21 @@ impl CardPlan {
                 bwf::write_bwf(f, self.spec.seed, out)
             }
         }
+    }
+}
+
+/// A writer that only counts bytes.
+#[derive(Debug, Default)]
+struct ByteCounter(u64);
+
+impl Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -1,11 +1,13 @@
-//! CinemaDNG frame encoder: uncompressed 16-bit CFA (12-bit data) in IFD 0 with DNG, EXIF and CinemaDNG tags.
+//! CinemaDNG frame encoder: 16-bit CFA (12-bit data) in IFD 0 with DNG, EXIF and CinemaDNG tags,
+//! uncompressed in strips or lossless-JPEG compressed in tiles.
 
 use std::io::Write;
 
 use super::clip::ClipPlan;
 use super::scene::{self, Capture, Mat3};
-use super::tiff::{Ifd, Value, encode_header};
-use super::{Illuminant, mix64};
+use super::tiff::{Blocks, Ifd, Value, encode_header, encode_header_blocks};
+use super::{DngCompression, Illuminant, mix64};
+use crate::raw::encode_lossless_jpeg;
 use crate::{Error, Result};
 
 /// A camera's DNG colour profile, matrices in units of 1/10000.
@@ -150,7 +152,7 @@ fn io_err(path: String) -> impl FnOnce(std::io::Error) -> Error {
     }
 }
 
-/// Exact size in bytes of every DNG frame of `clip`.
+/// Exact size in bytes of every uncompressed DNG frame of `clip`.
 pub fn dng_len(clip: &ClipPlan) -> Result<u64> {
     let strips = strip_lens(clip);
     let (ifd, exif) = tags(clip, 0);
@@ -158,8 +160,24 @@ pub fn dng_len(clip: &ClipPlan) -> Result<u64> {
     Ok(head.len() as u64 + strips.iter().sum::<u64>())
 }
 
-/// Writes frame `frame` (0-based) of `clip` as a CinemaDNG file; `seed` selects the noise.
+/// Writes frame `frame` (0-based) of `clip` as an uncompressed CinemaDNG file; `seed` selects
+/// the noise.
 pub fn write_dng(clip: &ClipPlan, frame: u32, seed: u64, out: &mut dyn Write) -> Result<()> {
+    write_dng_with(clip, frame, seed, DngCompression::None, out)
+}
+
+/// Side of the square tiles of lossless-JPEG frames (a multiple of 16, as TIFF requires).
+const LJPEG_TILE: u32 = 256;
+
+/// Writes frame `frame` (0-based) of `clip` as a CinemaDNG file stored as `compression` says;
+/// `seed` selects the noise. The pixels are the same whatever the compression.
+pub fn write_dng_with(
+    clip: &ClipPlan,
+    frame: u32,
+    seed: u64,
+    compression: DngCompression,
+    out: &mut dyn Write,
+) -> Result<()> {
     let path = clip.frame_path(frame);
     if frame >= clip.frame_count {
         return Err(Error::Sample(format!(
@@ -167,9 +185,42 @@ pub fn write_dng(clip: &ClipPlan, frame: u32, seed: u64, out: &mut dyn Write) ->
             clip.frame_count
         )));
     }
-    let strips = strip_lens(clip);
+    let pixels = frame_pixels(clip, frame, seed);
     let (ifd, exif) = tags(clip, frame);
-    let head = encode_header(ifd, Some(exif), &strips)?;
+    match compression {
+        DngCompression::None => {
+            let strips = strip_lens(clip);
+            let head = encode_header(ifd, Some(exif), &strips)?;
+            out.write_all(&head).map_err(io_err(path.clone()))?;
+            let mut buf = Vec::with_capacity(1 << 16);
+            for chunk in pixels.chunks(1 << 15) {
+                buf.clear();
+                chunk
+                    .iter()
+                    .for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
+                out.write_all(&buf).map_err(io_err(path.clone()))?;
+            }
+        }
+        DngCompression::LosslessJpeg => {
+            let tiles = ljpeg_tiles(clip, &pixels)?;
+            let mut ifd = ifd;
+            ifd.entries.remove(&278); // RowsPerStrip
+            ifd.set(259, Value::Short(vec![7])); // Compression: lossless JPEG
+            ifd.set(322, Value::Long(vec![LJPEG_TILE])); // TileWidth
+            ifd.set(323, Value::Long(vec![LJPEG_TILE])); // TileLength
+            let lens: Vec<u64> = tiles.iter().map(|t| t.len() as u64).collect();
+            let head = encode_header_blocks(ifd, Some(exif), &lens, Blocks::Tiles)?;
+            out.write_all(&head).map_err(io_err(path.clone()))?;
+            for tile in &tiles {
+                out.write_all(tile).map_err(io_err(path.clone()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The stored samples of frame `frame` of `clip`, row-major over the whole sensor.
+fn frame_pixels(clip: &ClipPlan, frame: u32, seed: u64) -> Vec<u16> {
     let color_matrix = SAMPLECAM_PROFILE.matrix_for(clip.illuminant);
     let (camera, _) = scene::camera_from_rec709(&color_matrix, clip.illuminant);
     let name_hash = clip
@@ -191,17 +242,40 @@ pub fn write_dng(clip: &ClipPlan, frame: u32, seed: u64, out: &mut dyn Write) ->
         frame,
         noise_key: mix64(seed ^ mix64(name_hash.wrapping_add(u64::from(frame)))),
     };
-    let pixels = scene::render(&cap);
-    out.write_all(&head).map_err(io_err(path.clone()))?;
-    let mut buf = Vec::with_capacity(1 << 16);
-    for chunk in pixels.chunks(1 << 15) {
-        buf.clear();
-        chunk
-            .iter()
-            .for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
-        out.write_all(&buf).map_err(io_err(path.clone()))?;
+    scene::render(&cap)
+}
+
+/// The sensor cut into [`LJPEG_TILE`]-square tiles, row by row, each a 16-bit lossless JPEG of
+/// two interleaved components (pairs of neighbouring samples, as DNG cameras write them).
+/// Edge tiles are padded with the nearest sample of the same CFA colour.
+fn ljpeg_tiles(clip: &ClipPlan, pixels: &[u16]) -> Result<Vec<Vec<u8>>> {
+    let (w, h) = (clip.sensor.width as usize, clip.sensor.height as usize);
+    let t = LJPEG_TILE as usize;
+    let same_colour = |i: usize, n: usize| {
+        if i < n {
+            i
+        } else {
+            // The last index of i's parity inside 0..n.
+            let last = n - 1;
+            if (i - last) % 2 == 0 {
+                last
+            } else {
+                last.saturating_sub(1)
+            }
+        }
+    };
+    let mut tiles = Vec::new();
+    for y0 in (0..h).step_by(t) {
+        for x0 in (0..w).step_by(t) {
+            let mut tile = Vec::with_capacity(t * t);
+            for y in y0..y0 + t {
+                let row = same_colour(y, h) * w;
+                tile.extend((x0..x0 + t).map(|x| pixels[row + same_colour(x, w)]));
+            }
+            tiles.push(encode_lossless_jpeg(&tile, t / 2, t, 2, 16)?);
+        }
     }
-    Ok(())
+    Ok(tiles)
 }
 
 #[cfg(test)]
@@ -271,6 +345,41 @@ mod tests {
             data.chunks(2)
                 .all(|c| u16::from_le_bytes([c[0], c[1]]) <= 4095)
         );
+    }
+
+    #[test]
+    fn lossless_jpeg_frames_hold_the_same_samples() {
+        use crate::raw::{ImageLimits, RawCompression, decode_dng};
+        let spec = CardSpec {
+            dng_compression: DngCompression::LosslessJpeg,
+            ..CardSpec::default()
+        };
+        let plan = CardPlan::new(&spec).unwrap();
+        let files = plan.files().unwrap();
+        // Both cameras: RGGB and the anamorphic GRBG clip, whose width is not a tile multiple.
+        for clip in [
+            &plan.camera_rolls[0].clips[0],
+            &plan.camera_rolls[1].clips[1],
+        ] {
+            let plain = decode_dng(&frame(clip, 1, 4), &ImageLimits::default()).unwrap();
+            let mut bytes = Vec::new();
+            write_dng_with(clip, 1, 4, DngCompression::LosslessJpeg, &mut bytes).unwrap();
+            let packed = decode_dng(&bytes, &ImageLimits::default()).unwrap();
+            assert_eq!(packed.compression, RawCompression::LosslessJpeg);
+            assert_eq!(plain.compression, RawCompression::Uncompressed);
+            assert_eq!(packed.raw, plain.raw);
+            assert_eq!(packed.cfa, plain.cfa);
+            assert!(
+                bytes.len() * 4 < frame(clip, 1, 4).len() * 3,
+                "{}",
+                bytes.len()
+            );
+            // The planned size is the written size.
+            let planned = files.iter().find(|f| f.path == clip.frame_path(1)).unwrap();
+            let mut written = Vec::new();
+            plan.write_file(planned, &mut written).unwrap();
+            assert_eq!(planned.size, written.len() as u64);
+        }
     }
 
     #[test]

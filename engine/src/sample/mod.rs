@@ -34,8 +34,42 @@ mod timecode;
 pub use bwf::{bwf_len, write_bwf};
 pub use card::{CardPlan, CardSpec, FileKind, MAX_SCALE, PlannedFile};
 pub use clip::{CameraBody, CameraRoll, ClipPlan, SensorLayout, SoundFilePlan, SoundRoll};
-pub use dng::{dng_len, write_dng};
+pub use dng::{dng_len, write_dng, write_dng_with};
 pub use timecode::{Timecode, samples_since_midnight};
+
+/// How the CinemaDNG frames of a card store their raw samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DngCompression {
+    /// Uncompressed 16-bit samples in strips (compression 1).
+    #[default]
+    None,
+    /// Lossless JPEG (compression 7) in 256 x 256 tiles, two interleaved components, 16 bits.
+    LosslessJpeg,
+}
+
+impl DngCompression {
+    /// The command-line name: `none` or `ljpeg`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::LosslessJpeg => "ljpeg",
+        }
+    }
+}
+
+impl std::str::FromStr for DngCompression {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "none" => Ok(Self::None),
+            "ljpeg" => Ok(Self::LosslessJpeg),
+            other => Err(crate::Error::Sample(format!(
+                "DNG compression `{other}` (expected none or ljpeg)"
+            ))),
+        }
+    }
+}
 
 /// A positive rational number, used for frame rates (`24000/1001`) and the anamorphic squeeze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -12,6 +12,17 @@ use crate::{Error, Result};
 pub(crate) const TAG_STRIP_OFFSETS: u16 = 273;
 pub(crate) const TAG_STRIP_BYTE_COUNTS: u16 = 279;
 pub(crate) const TAG_EXIF_IFD: u16 = 34665;
+pub(crate) const TAG_TILE_OFFSETS: u16 = 324;
+pub(crate) const TAG_TILE_BYTE_COUNTS: u16 = 325;
+
+/// How the image data blocks are described: strips or tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Blocks {
+    /// `StripOffsets` / `StripByteCounts`.
+    Strips,
+    /// `TileOffsets` / `TileByteCounts` (the caller sets `TileWidth` / `TileLength`).
+    Tiles,
+}
 
 /// The value of one IFD entry, with its TIFF field type.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,18 +165,28 @@ const DATA_ALIGN: usize = 16;
 /// Lays out and serialises everything before the image data: header, main IFD (with strip
 /// offsets/counts filled in for `strip_lens`), its values, then the EXIF IFD and its values,
 /// padding to a 16-byte boundary. The strips follow the returned bytes back to back.
-pub(crate) fn encode_header(
+pub(crate) fn encode_header(ifd0: Ifd, exif: Option<Ifd>, strip_lens: &[u64]) -> Result<Vec<u8>> {
+    encode_header_blocks(ifd0, exif, strip_lens, Blocks::Strips)
+}
+
+/// [`encode_header`] for data blocks that are strips or tiles.
+pub(crate) fn encode_header_blocks(
     mut ifd0: Ifd,
     exif: Option<Ifd>,
     strip_lens: &[u64],
+    blocks: Blocks,
 ) -> Result<Vec<u8>> {
+    let (tag_offsets, tag_counts) = match blocks {
+        Blocks::Strips => (TAG_STRIP_OFFSETS, TAG_STRIP_BYTE_COUNTS),
+        Blocks::Tiles => (TAG_TILE_OFFSETS, TAG_TILE_BYTE_COUNTS),
+    };
     let counts = strip_lens
         .iter()
         .map(|&n| u32::try_from(n).map_err(|_| too_big("strip")))
         .collect::<Result<Vec<u32>>>()?;
     // Placeholders of the final sizes, so the layout does not move when the real values go in.
-    ifd0.set(TAG_STRIP_BYTE_COUNTS, Value::Long(counts));
-    ifd0.set(TAG_STRIP_OFFSETS, Value::Long(vec![0; strip_lens.len()]));
+    ifd0.set(tag_counts, Value::Long(counts));
+    ifd0.set(tag_offsets, Value::Long(vec![0; strip_lens.len()]));
     if exif.is_some() {
         ifd0.set(TAG_EXIF_IFD, Value::Long(vec![0]));
     }
@@ -186,7 +207,7 @@ pub(crate) fn encode_header(
         offsets.push(u32::try_from(at).map_err(|_| too_big("strip offset"))?);
         at += n;
     }
-    ifd0.set(TAG_STRIP_OFFSETS, Value::Long(offsets));
+    ifd0.set(tag_offsets, Value::Long(offsets));
     if exif.is_some() {
         let p = u32::try_from(exif_at).map_err(|_| too_big("EXIF offset"))?;
         ifd0.set(TAG_EXIF_IFD, Value::Long(vec![p]));
