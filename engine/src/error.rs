@@ -165,4 +165,10 @@ pub enum Error {
     /// tile counts, a black level above white, ...).
     #[error("{what}: bad raw data: {problem}")]
     RawData { what: String, problem: String },
+
+    // --- DNG colour / develop -----------------------------------------------------------------
+    /// A DNG colour profile, white balance or input transform is invalid: the tag or value and
+    /// what is wrong with it (singular matrix, non-positive neutral, unknown illuminant...).
+    #[error("{what}: bad DNG colour data: {problem}")]
+    DngColor { what: String, problem: String },
 }
