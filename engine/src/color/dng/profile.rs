@@ -145,10 +145,10 @@ impl CameraColorTags {
 /// One calibration: the matrices measured under one illuminant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Calibration {
-    /// `AnalogBalance * CameraCalibration * ColorMatrix`: XYZ -> this camera's raw values.
-    xyz_to_camera: Mat3,
-    /// `AnalogBalance * CameraCalibration`: reference camera -> this camera's raw values.
-    reference_to_camera: Mat3,
+    /// `ColorMatrix`: XYZ -> reference camera.
+    color_matrix: Mat3,
+    /// `CameraCalibration` (identity when absent): reference camera -> this camera.
+    camera_calibration: Mat3,
     /// The forward matrix, normalised so camera (1, 1, 1) maps to the PCS white.
     forward: Option<Mat3>,
 }
@@ -162,6 +162,8 @@ pub struct DngColorModel {
     high: Calibration,
     /// Temperatures (kelvin) of `low` and `high`; `None` for a single-illuminant profile.
     kelvin: Option<(f64, f64)>,
+    /// `AnalogBalance` as a diagonal matrix.
+    analog_balance: Mat3,
 }
 
 fn check_finite(what: &str, m: &Mat3) -> Result<()> {
@@ -275,15 +277,13 @@ impl DngColorModel {
             invertible(name_cm, cm)?;
             let cc = cc.copied().unwrap_or(Mat3::IDENTITY);
             invertible(name_cc, &cc)?;
-            let reference_to_camera = ab.mul(&cc);
-            let xyz_to_camera = reference_to_camera.mul(cm);
             invertible(
                 &format!("{name_cm} with calibration and analog balance"),
-                &xyz_to_camera,
+                &ab.mul(&cc).mul(cm),
             )?;
             Ok(Calibration {
-                xyz_to_camera,
-                reference_to_camera,
+                color_matrix: *cm,
+                camera_calibration: cc,
                 forward: fm,
             })
         };
@@ -299,6 +299,7 @@ impl DngColorModel {
                 low: one,
                 high: one,
                 kelvin: None,
+                analog_balance: ab,
             });
         };
         let illuminant = |what: &str, code: Option<u16>| -> Result<f64> {
@@ -313,6 +314,7 @@ impl DngColorModel {
                 low: one,
                 high: one,
                 kelvin: None,
+                analog_balance: ab,
             });
         }
         let two = calibration(
@@ -327,12 +329,14 @@ impl DngColorModel {
                 low: one,
                 high: two,
                 kelvin: Some((t1, t2)),
+                analog_balance: ab,
             }
         } else {
             DngColorModel {
                 low: two,
                 high: one,
                 kelvin: Some((t2, t1)),
+                analog_balance: ab,
             }
         })
     }
@@ -368,10 +372,16 @@ impl DngColorModel {
             (Some(fa), Some(fb)) => Some(lerp(weight_low, &fa, &fb)),
             _ => None,
         };
+        // DNG spec chapter 6: CM and CC are interpolated each on its own, then
+        // XYZtoCamera = AB * CC * CM. (The DNG SDK interpolates the product AB * CC * CM instead;
+        // the two differ only when CameraCalibration1 and 2 differ and the white lies between.)
+        let cm = lerp(weight_low, &a.color_matrix, &b.color_matrix);
+        let cc = lerp(weight_low, &a.camera_calibration, &b.camera_calibration);
+        let reference_to_camera = self.analog_balance.mul(&cc);
         Ok(Interpolated {
             weight_low,
-            xyz_to_camera: lerp(weight_low, &a.xyz_to_camera, &b.xyz_to_camera),
-            reference_to_camera: lerp(weight_low, &a.reference_to_camera, &b.reference_to_camera),
+            xyz_to_camera: reference_to_camera.mul(&cm),
+            reference_to_camera,
             forward,
         })
     }
