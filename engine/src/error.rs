@@ -179,4 +179,9 @@ pub enum Error {
     /// feature the decoder does not handle; `what` names the stream (a DNG tile or strip).
     #[error("{what}: bad lossless JPEG: {problem}")]
     LosslessJpeg { what: String, problem: String },
+    // --- DNG colour / develop -----------------------------------------------------------------
+    /// A DNG colour profile, white balance or input transform is invalid: the tag or value and
+    /// what is wrong with it (singular matrix, non-positive neutral, unknown illuminant...).
+    #[error("{what}: bad DNG colour data: {problem}")]
+    DngColor { what: String, problem: String },
 }

@@ -7,6 +7,7 @@ pub mod amf;
 pub mod cdl;
 pub mod color;
 pub mod demosaic;
+pub mod develop;
 pub mod edl;
 pub mod error;
 pub mod fdl;

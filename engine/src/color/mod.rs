@@ -8,6 +8,7 @@
 
 pub mod aces1;
 pub mod convert;
+pub mod dng;
 pub mod gamut;
 pub mod matrix;
 pub mod transfer;

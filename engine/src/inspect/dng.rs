@@ -35,13 +35,19 @@ mod tag {
     pub const DEFAULT_CROP_SIZE: u16 = 50720;
     pub const COLOR_MATRIX_1: u16 = 50721;
     pub const COLOR_MATRIX_2: u16 = 50722;
+    pub const CAMERA_CALIBRATION_1: u16 = 50723;
+    pub const CAMERA_CALIBRATION_2: u16 = 50724;
+    pub const ANALOG_BALANCE: u16 = 50727;
     pub const AS_SHOT_NEUTRAL: u16 = 50728;
+    pub const AS_SHOT_WHITE_XY: u16 = 50729;
     pub const BASELINE_EXPOSURE: u16 = 50730;
     pub const CAMERA_SERIAL_NUMBER: u16 = 50735;
     pub const LENS_INFO: u16 = 50736;
     pub const CALIBRATION_ILLUMINANT_1: u16 = 50778;
     pub const CALIBRATION_ILLUMINANT_2: u16 = 50779;
     pub const ACTIVE_AREA: u16 = 50829;
+    pub const CAMERA_CALIBRATION_SIGNATURE: u16 = 50931;
+    pub const PROFILE_CALIBRATION_SIGNATURE: u16 = 50932;
     pub const FORWARD_MATRIX_1: u16 = 50964;
     pub const FORWARD_MATRIX_2: u16 = 50965;
     pub const TIME_CODES: u16 = 51043;
@@ -110,8 +116,20 @@ pub struct DngMetadata {
     pub calibration_illuminant_1: Option<u16>,
     /// `CalibrationIlluminant2`.
     pub calibration_illuminant_2: Option<u16>,
+    /// `CameraCalibration1` (reference camera to this individual camera, under illuminant 1).
+    pub camera_calibration_1: Option<Vec<SRational>>,
+    /// `CameraCalibration2`.
+    pub camera_calibration_2: Option<Vec<SRational>>,
+    /// `CameraCalibrationSignature`: which profiles the `CameraCalibration` tags belong to.
+    pub camera_calibration_signature: Option<String>,
+    /// `ProfileCalibrationSignature` of the embedded camera profile.
+    pub profile_calibration_signature: Option<String>,
+    /// `AnalogBalance`: gain applied per channel before digitising (one per colour plane).
+    pub analog_balance: Option<Vec<URational>>,
     /// `AsShotNeutral` (camera response to the scene white).
     pub as_shot_neutral: Option<Vec<URational>>,
+    /// `AsShotWhiteXY`: the scene white as CIE xy (the alternative to `AsShotNeutral`).
+    pub as_shot_white_xy: Option<[URational; 2]>,
     /// `BaselineExposure` in EV.
     pub baseline_exposure: Option<SRational>,
     /// EXIF `ISOSpeedRatings` (first value).
@@ -394,7 +412,15 @@ impl<R: Read + Seek + ?Sized> Tags<'_, R> {
         m.forward_matrix_2 = self.matrix(&[ifd0], tag::FORWARD_MATRIX_2);
         m.calibration_illuminant_1 = self.u16_1(&[ifd0], tag::CALIBRATION_ILLUMINANT_1);
         m.calibration_illuminant_2 = self.u16_1(&[ifd0], tag::CALIBRATION_ILLUMINANT_2);
+        m.camera_calibration_1 = self.matrix(&[ifd0], tag::CAMERA_CALIBRATION_1);
+        m.camera_calibration_2 = self.matrix(&[ifd0], tag::CAMERA_CALIBRATION_2);
+        m.camera_calibration_signature = self.text(&[ifd0], tag::CAMERA_CALIBRATION_SIGNATURE);
+        m.profile_calibration_signature = self.text(&[ifd0], tag::PROFILE_CALIBRATION_SIGNATURE);
+        m.analog_balance = self.urationals(&[ifd0], tag::ANALOG_BALANCE, 1);
         m.as_shot_neutral = self.urationals(&[ifd0], tag::AS_SHOT_NEUTRAL, 1);
+        m.as_shot_white_xy = self
+            .urationals(&[ifd0], tag::AS_SHOT_WHITE_XY, 2)
+            .and_then(|v| Some([*v.first()?, *v.get(1)?]));
         m.baseline_exposure = self
             .srationals(&[ifd0], tag::BASELINE_EXPOSURE, 1)
             .and_then(|v| v.first().copied());

@@ -406,3 +406,54 @@ fn metadata_comes_from_one_read_of_the_file_start() {
     assert_eq!(r.1, 1, "one read for the whole header");
     assert_eq!(m, read(&bytes).unwrap());
 }
+
+#[test]
+fn reads_calibration_analog_balance_and_white_xy_tags() {
+    let mut t = TestTiff::new(false);
+    t.longs(0, 256, &[64]);
+    t.longs(0, 257, &[32]);
+    t.shorts(0, 262, &[32803]);
+    let cc: Vec<(i32, i32)> = [10100, 0, 0, 0, 10000, 0, 0, 0, 9900]
+        .iter()
+        .map(|&v| (v, 10000))
+        .collect();
+    t.srationals(0, 50723, &cc);
+    t.srationals(0, 50724, &cc);
+    t.rationals(0, 50727, &[(11, 10), (1, 1), (9, 10)]);
+    t.rationals(0, 50729, &[(3457, 10000), (3585, 10000)]);
+    t.ascii(0, 50931, "com.example calibration");
+    t.bytes(0, 50932, b"com.example calibration\0");
+    let (bytes, _) = t.build(&[]);
+    let m = read_dng_metadata_from_bytes(&bytes, "cal.dng").unwrap();
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    assert_eq!(
+        m.camera_calibration_1.as_ref().unwrap()[0],
+        SRational {
+            num: 10100,
+            den: 10000
+        }
+    );
+    assert_eq!(m.camera_calibration_2.unwrap().len(), 9);
+    assert_eq!(m.analog_balance.unwrap()[0], URational { num: 11, den: 10 });
+    assert_eq!(
+        m.as_shot_white_xy,
+        Some([
+            URational {
+                num: 3457,
+                den: 10000
+            },
+            URational {
+                num: 3585,
+                den: 10000
+            }
+        ])
+    );
+    assert_eq!(
+        m.camera_calibration_signature.as_deref(),
+        Some("com.example calibration")
+    );
+    assert_eq!(
+        m.profile_calibration_signature,
+        m.camera_calibration_signature
+    );
+}
