@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use rushes_cli::exr_image::{RgbaImage, read_exr_file, write_exr_half_file};
 use rushes_engine::amf::Amf;
 use rushes_engine::cdl::CdlDocument;
-use rushes_engine::color::aces1::Aces13Output;
+use rushes_engine::color::aces2::Aces2Output;
 use rushes_test_support::{shared_data, skip_no_data};
 
 fn rushes(args: &[&str]) -> Output {
@@ -372,14 +372,16 @@ fn apply_without_amf_uses_the_stated_default() {
     let said = text(&out.stdout);
     assert!(said.contains("rule of defaults"), "{said}");
     assert!(
-        said.contains("ACES 2.0") && said.contains("Rec709_100nits_dim"),
+        said.contains("ACES 2.0")
+            && said.contains("Output.Academy.Rec709-D65_100nit_in_Rec709-D65_BT1886.a2.v1"),
         "{said}"
     );
     let got = read_exr_file(&output).unwrap();
+    let renderer = Aces2Output::SDR_REC709.renderer().unwrap();
     let want: Vec<f32> = input_read
         .pixels
         .chunks(3)
-        .flat_map(|c| Aces13Output::Rec709_100nitsDim.convert([c[0], c[1], c[2]]))
+        .flat_map(|c| renderer.forward([c[0], c[1], c[2]]))
         .collect();
     assert_close_half(&got.pixels, &want);
 }

@@ -12,7 +12,6 @@ use rushes_engine::amf::{
     OutputTransformKind, Pipeline, PipelineStep, Plan, PlannedLook, TransformRef,
 };
 use rushes_engine::cdl::{Cdl, CdlDocument, CdlKind};
-use rushes_engine::color::aces1::Aces13Output;
 use serde_json::{Value, json};
 
 use crate::exr_image::{read_exr_file, write_exr_half_file};
@@ -70,7 +69,8 @@ pub struct ColorArgs {
 #[derive(Debug, clap::Subcommand)]
 enum ColorCommand {
     /// Apply an AMF pipeline to an ACES2065-1 OpenEXR image and write a half-float OpenEXR.
-    /// Without --amf the rule of defaults applies (ACES -> Rec.709 SDR 100 nit).
+    /// Without --amf the rule of defaults applies (ACES 2.0 output transform, SDR 100 nit
+    /// Rec.709, BT.1886).
     #[command(
         after_help = "Exit codes: 0 written, 1 the AMF or one of its CDLs is invalid or names a \
 transform rushes does not implement, 2 a file could not be read or written."
@@ -576,26 +576,20 @@ pub fn run_color(args: ColorArgs) -> anyhow::Result<ExitCode> {
             plan_text(&plan)
         ),
         None => println!(
-            "{} -> {}: no AMF given, rule of defaults: ACES -> Rec.709 SDR 100 nit. The default \
-             is the ACES 2.0 output transform, which rushes does not implement yet; applied the \
-             ACES 1.3 output transform Rec709_100nits_dim (RRT + ODT) instead.",
+            "{} -> {}: no AMF given, rule of defaults: applied the ACES 2.0 output transform \
+             SDR 100 nit Rec.709 (BT.1886), {}",
             input.display(),
-            output.display()
+            output.display(),
+            amf::DEFAULT_OUTPUT_ID
         ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The plan used when no AMF is given: the ACES 1.3 Rec.709 100 nit dim output transform (the
-/// closest rushes implements to the ACES 2.0 SDR 100 nit Rec.709 default).
+/// The plan used when no AMF is given: the engine's rule of defaults (ACES 2.0 SDR 100 nit
+/// Rec.709, [`amf::DEFAULT_OUTPUT_ID`]).
 pub fn default_plan() -> Plan {
-    Plan {
-        input: None,
-        looks: Vec::new(),
-        output: Some(amf::AcesTransform::Aces13Output(
-            Aces13Output::Rec709_100nitsDim,
-        )),
-    }
+    Plan::rule_of_defaults()
 }
 
 fn plan_text(plan: &Plan) -> String {

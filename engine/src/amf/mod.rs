@@ -14,7 +14,7 @@ pub mod transform_id;
 pub mod write;
 
 pub use model::*;
-pub use plan::{Plan, PlannedLook, check_relative_file};
+pub use plan::{DEFAULT_OUTPUT_ID, Plan, PlannedLook, check_relative_file};
 pub use transform_id::{AcesTransform, TransformSlot, check_form, resolve, resolve_rrt_odt};
 
 #[cfg(test)]

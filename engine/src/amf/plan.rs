@@ -155,13 +155,15 @@ impl Pipeline {
         let input = match &self.input_transform {
             Some(t) if !t.applied => Some(match &t.kind {
                 InputTransformKind::Reference(r) => resolve_ref(r)?,
-                InputTransformKind::InverseOutput(s) => {
-                    resolve_ref(&s.reference)?;
-                    return Err(unsupported(
-                        &describe(&s.reference),
-                        "inverse output transforms are not implemented",
-                    ));
-                }
+                InputTransformKind::InverseOutput(s) => match resolve_ref(&s.reference)? {
+                    t @ AcesTransform::Aces2InverseOutput(_) => t,
+                    _ => {
+                        return Err(unsupported(
+                            &describe(&s.reference),
+                            "only ACES 2.0 inverse output transforms are implemented",
+                        ));
+                    }
+                },
                 InputTransformKind::InverseOdtRrt {
                     inverse_odt,
                     inverse_rrt,
@@ -219,7 +221,24 @@ impl Pipeline {
     }
 }
 
+/// The ACES transform ID of the output the rule of defaults applies when no AMF is given:
+/// ACES 2.0, SDR 100 nit, Rec.709 limited, Rec.709 D65 container, BT.1886.
+pub const DEFAULT_OUTPUT_ID: &str =
+    "urn:ampas:aces:transformId:v2.0:Output.Academy.Rec709-D65_100nit_in_Rec709-D65_BT1886.a2.v1";
+
 impl Plan {
+    /// The rule of defaults: with no AMF, ACES2065-1 images get the ACES 2.0 SDR 100 nit
+    /// Rec.709 output transform ([`DEFAULT_OUTPUT_ID`]) and nothing else.
+    pub fn rule_of_defaults() -> Plan {
+        Plan {
+            input: None,
+            looks: Vec::new(),
+            output: Some(AcesTransform::Aces2Output(
+                crate::color::aces2::Aces2Output::SDR_REC709,
+            )),
+        }
+    }
+
     /// Applies the plan in place to interleaved `f32` pixels (3 or 4 channels): the input
     /// transform, then the looks (CDLs without clamping, as scene-referred working spaces need),
     /// then the output transform. External CDLs are fetched through `load_cdl(ref_id, file)`

@@ -291,7 +291,7 @@ fn malformed_and_hostile_xml() {
 #[test]
 fn plan_resolves_what_is_implemented_and_names_the_rest() {
     let amf = Amf::parse("full.amf", FULL.as_bytes()).unwrap();
-    // The output transform (ACES 2.0 Rec.709) is not implemented: the plan fails naming it.
+    // The look transform (a studio LMT) is not implemented: the plan fails naming it.
     match amf.pipeline.plan() {
         Err(Error::UnsupportedTransform { id, .. }) => {
             assert!(id.contains("Look.Studio.ShowLook"), "{id}")
@@ -307,10 +307,13 @@ fn plan_resolves_what_is_implemented_and_names_the_rest() {
             }
         }
     }
-    assert!(matches!(
-        p.plan(),
-        Err(Error::UnsupportedTransform { ref id, .. }) if id.contains("Output.Academy.Rec709")
-    ));
+    // The ACES 2.0 Rec.709 output transform resolves.
+    assert_eq!(
+        p.plan().unwrap().output,
+        Some(crate::amf::AcesTransform::Aces2Output(
+            crate::color::aces2::Aces2Output::SDR_REC709
+        ))
+    );
     p.output_transform.as_mut().unwrap().applied = true;
     let plan = p.plan().unwrap();
     assert_eq!(plan.input, None, "input transform is applied");

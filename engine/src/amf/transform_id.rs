@@ -2,6 +2,7 @@
 //! an ID to the transforms rushes implements (anything else is an "unsupported transform" error).
 
 use crate::color::aces1::Aces13Output;
+use crate::color::aces2::Aces2Output;
 use crate::color::{Adaptation, ColorSpace, Converter};
 use crate::{Error, Result};
 
@@ -163,6 +164,10 @@ pub enum AcesTransform {
     },
     /// An ACES 1.3 output transform (RRT + ODT), ACES2065-1 to display code values.
     Aces13Output(Aces13Output),
+    /// An ACES 2.0 output transform, ACES2065-1 to display code values.
+    Aces2Output(Aces2Output),
+    /// An ACES 2.0 inverse output transform, display code values to ACES2065-1.
+    Aces2InverseOutput(Aces2Output),
 }
 
 impl AcesTransform {
@@ -173,6 +178,8 @@ impl AcesTransform {
                 Converter::new(from, to, Adaptation::Bradford).apply(pixels, channels)
             }
             AcesTransform::Aces13Output(output) => output.apply(pixels, channels),
+            AcesTransform::Aces2Output(output) => output.apply(pixels, channels),
+            AcesTransform::Aces2InverseOutput(output) => output.apply_inverse(pixels, channels),
         }
     }
 }
@@ -242,6 +249,33 @@ pub fn resolve(id: &str) -> Result<AcesTransform> {
             return Ok(t);
         }
     }
+    if let Some(r) = id.strip_prefix(V20) {
+        let academy = |kind: &str| {
+            r.strip_prefix(kind)
+                .and_then(|m| m.strip_prefix(".Academy."))
+                .and_then(|m| {
+                    let mut parts = m.rsplitn(3, '.');
+                    let (v, a, name) = (parts.next()?, parts.next()?, parts.next()?);
+                    (prefixed_digits(v, 'v') && prefixed_digits(a, 'a')).then_some(name)
+                })
+        };
+        let aces2 = |name: &str| {
+            Aces2Output::from_id_name(name).ok_or_else(|| {
+                unsupported(
+                    "rushes implements the ACES 2.0 output transforms with a Rec709, P3 or \
+                     Rec2100 limiting gamut (D65 or D60 white) in a D65 Rec709, P3 or Rec2100 \
+                     container: BT1886, sRGB-Piecewise, Gamma2pt2 and Gamma2pt6 at 100 nit, \
+                     ST2084 from 100 to 10000 nit (not 48 nit cinema, HLG or XYZ-E)",
+                )
+            })
+        };
+        if let Some(name) = academy("Output") {
+            return aces2(name).map(AcesTransform::Aces2Output);
+        }
+        if let Some(name) = academy("InvOutput") {
+            return aces2(name).map(AcesTransform::Aces2InverseOutput);
+        }
+    }
     let name = if let Some(r) = id.strip_prefix(V15) {
         r.strip_prefix("ACEScsc.Academy.")
             .filter(|m| three_part_version(m))
@@ -261,8 +295,8 @@ pub fn resolve(id: &str) -> Result<AcesTransform> {
         Some(t) => Ok(t),
         None => Err(unsupported(
             "rushes implements only the Academy ACEScct, ACEScc and ACEScg <-> ACES2065-1 \
-             conversions and the ACES 1.3 Rec709, Rec2020 and RGBmonitor 100 nit dim output \
-             transforms so far",
+             conversions, the ACES 1.3 Rec709, Rec2020 and RGBmonitor 100 nit dim output \
+             transforms and the Academy ACES 2.0 output transforms so far",
         )),
     }
 }
@@ -361,6 +395,32 @@ mod tests {
         ];
         for (slot, id) in bad {
             assert!(check_form(slot, id).is_err(), "{slot:?} {id}");
+        }
+    }
+
+    #[test]
+    fn aces2_output_ids_resolve_and_unknown_ones_are_named() {
+        let id = "urn:ampas:aces:transformId:v2.0:Output.Academy.Rec709-D65_100nit_in_Rec709-D65_BT1886.a2.v1";
+        assert_eq!(
+            resolve(id).ok(),
+            Some(AcesTransform::Aces2Output(Aces2Output::SDR_REC709))
+        );
+        let inv = "urn:ampas:aces:transformId:v2.0:InvOutput.Academy.P3-D65_1000nit_in_P3-D65_ST2084.a2.v1";
+        assert_eq!(
+            resolve(inv).ok(),
+            Some(AcesTransform::Aces2InverseOutput(
+                Aces2Output::HDR_P3D65_1000
+            ))
+        );
+        for bad in [
+            "urn:ampas:aces:transformId:v2.0:Output.Academy.P3-D65_48nit_in_XYZ-E_Gamma2pt6.a2.v1",
+            "urn:ampas:aces:transformId:v2.0:Output.Academy.Rec709-D65_100nit_in_Rec709-D65_Nonsense.a2.v1",
+            "urn:ampas:aces:transformId:v2.0:Output.Studio.Show_Look.a2.v1",
+        ] {
+            match resolve(bad) {
+                Err(Error::UnsupportedTransform { id, .. }) => assert_eq!(id, bad),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 

@@ -7,6 +7,7 @@
 //! map NaN to NaN and clamp infinities like any other out-of-range value (see [`transfer`]).
 
 pub mod aces1;
+pub mod aces2;
 pub mod convert;
 pub mod dng;
 pub mod gamut;
