@@ -11,6 +11,7 @@ pub mod edl;
 pub mod error;
 pub mod fdl;
 pub mod hash;
+pub mod image_io;
 pub mod inspect;
 pub mod mhl;
 pub mod raw;
