@@ -184,4 +184,28 @@ pub enum Error {
     /// what is wrong with it (singular matrix, non-positive neutral, unknown illuminant...).
     #[error("{what}: bad DNG colour data: {problem}")]
     DngColor { what: String, problem: String },
+    // --- image_io -----------------------------------------------------------------------------
+    /// An in-memory image is inconsistent (sample count, channel names) or cannot be converted.
+    #[error("{what}: invalid image: {problem}")]
+    ImageInvalid { what: String, problem: String },
+    /// An image file (OpenEXR, ...) is truncated, malformed or lacks what the reader needs.
+    #[error("{input}: unreadable {format}: {problem}")]
+    ImageRead {
+        input: String,
+        format: &'static str,
+        problem: String,
+    },
+    /// An image file uses a feature the reader does not support (deep data, a compression...).
+    #[error("{input}: unsupported {format}: {problem}")]
+    ImageUnsupported {
+        input: String,
+        format: &'static str,
+        problem: String,
+    },
+    /// Writer options contradict each other or the chosen standard (e.g. ST 2065-4 with PIZ).
+    #[error("{format} writer: {problem}")]
+    ImageWriteOptions {
+        format: &'static str,
+        problem: String,
+    },
 }

@@ -12,6 +12,7 @@ pub mod edl;
 pub mod error;
 pub mod fdl;
 pub mod hash;
+pub mod image_io;
 pub mod inspect;
 pub mod mhl;
 pub mod raw;

@@ -28,7 +28,7 @@ mod card;
 mod clip;
 mod dng;
 mod scene;
-mod tiff;
+pub(crate) mod tiff;
 mod timecode;
 
 pub use bwf::{bwf_len, write_bwf};
