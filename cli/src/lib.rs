@@ -3,6 +3,5 @@
 
 pub mod asl;
 pub mod commands;
-pub mod exr_image;
 pub mod fs_tree;
 pub mod local;

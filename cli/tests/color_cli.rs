@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rushes_cli::exr_image::{RgbaImage, read_exr_file, write_exr_half_file};
 use rushes_engine::amf::Amf;
 use rushes_engine::cdl::CdlDocument;
 use rushes_engine::color::aces2::Aces2Output;
+use rushes_engine::image_io::FloatImage;
+use rushes_engine::image_io::exr::{self, ExrWriteOptions};
+use rushes_engine::raw::ImageLimits;
 use rushes_test_support::{shared_data, skip_no_data};
 
 fn rushes(args: &[&str]) -> Output {
@@ -93,6 +95,43 @@ const CCC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 /// A small RGBA test image with ACES-range values, including negatives and highlights.
+/// An interleaved RGB or RGBA test image.
+#[derive(Debug, Clone)]
+struct RgbaImage {
+    width: usize,
+    height: usize,
+    channels: usize,
+    pixels: Vec<f32>,
+}
+
+/// Reads an OpenEXR file with the engine's reader (R, G, B and A when present).
+fn read_exr_file(path: &Path) -> rushes_engine::Result<RgbaImage> {
+    let bytes = std::fs::read(path).unwrap();
+    let (image, _) = exr::read(
+        std::io::Cursor::new(bytes),
+        &path.display().to_string(),
+        &ImageLimits::default(),
+    )?;
+    Ok(RgbaImage {
+        width: image.width(),
+        height: image.height(),
+        channels: image.channel_count(),
+        pixels: image.into_samples(),
+    })
+}
+
+/// Writes a half-float OpenEXR file with the engine's writer.
+fn write_exr_half_file(image: &RgbaImage, path: &Path) -> rushes_engine::Result<()> {
+    let float = if image.channels == 4 {
+        FloatImage::rgba(image.width, image.height, image.pixels.clone())?
+    } else {
+        FloatImage::rgb(image.width, image.height, image.pixels.clone())?
+    };
+    let bytes = exr::to_vec(&float, &ExrWriteOptions::default())?;
+    std::fs::write(path, bytes).unwrap();
+    Ok(())
+}
+
 fn test_image() -> RgbaImage {
     let (width, height) = (7, 5);
     let mut pixels = Vec::new();
@@ -296,14 +335,12 @@ fn apply_writes_what_the_engine_plan_computes() {
     let image = test_image();
     // Float input: half output is the only rounding.
     {
-        use exr::prelude::*;
-        let px = image.pixels.clone();
-        let w = image.width;
-        write_rgba_file(&input, image.width, image.height, |x, y| {
-            let i = (y * w + x) * 4;
-            (px[i], px[i + 1], px[i + 2], px[i + 3])
-        })
-        .unwrap();
+        let rgba = FloatImage::rgba(image.width, image.height, image.pixels.clone()).unwrap();
+        let options = ExrWriteOptions {
+            pixel_type: rushes_engine::image_io::exr::ExrPixelType::Float,
+            ..ExrWriteOptions::default()
+        };
+        std::fs::write(&input, exr::to_vec(&rgba, &options).unwrap()).unwrap();
     }
     let out = rushes(&[
         "color",

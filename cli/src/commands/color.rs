@@ -14,7 +14,9 @@ use rushes_engine::amf::{
 use rushes_engine::cdl::{Cdl, CdlDocument, CdlKind};
 use serde_json::{Value, json};
 
-use crate::exr_image::{read_exr_file, write_exr_half_file};
+use rushes_engine::image_io::FloatImage;
+use rushes_engine::image_io::exr::{self, ExrWriteOptions};
+use rushes_engine::raw::ImageLimits;
 
 const AMF_EXIT_CODES: &str = "Exit codes: 0 valid, 1 invalid (the problem is printed with its element path and line), \
 2 the file could not be read.";
@@ -562,7 +564,8 @@ pub fn run_color(args: ColorArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    apply_plan(&plan, &cdls, &mut image.pixels, image.channels)?;
+    let channels = image.channel_count();
+    apply_plan(&plan, &cdls, image.samples_mut(), channels)?;
     if let Err(e) = write_exr_half_file(&image, &output) {
         eprintln!("rushes: {e:#}");
         return Ok(ExitCode::from(2));
@@ -584,6 +587,25 @@ pub fn run_color(args: ColorArgs) -> anyhow::Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the RGB(A) channels of an OpenEXR file (half or float) with the engine's reader.
+fn read_exr_file(path: &Path) -> anyhow::Result<FloatImage> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let name = path.display().to_string();
+    let (image, _) = exr::read(
+        std::io::BufReader::new(file),
+        &name,
+        &ImageLimits::default(),
+    )?;
+    Ok(image)
+}
+
+/// Writes a half-float, ZIP-compressed OpenEXR file (alpha only when the image has it).
+fn write_exr_half_file(image: &FloatImage, path: &Path) -> anyhow::Result<()> {
+    let bytes = exr::to_vec(image, &ExrWriteOptions::default())?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The plan used when no AMF is given: the engine's rule of defaults (ACES 2.0 SDR 100 nit

@@ -2,20 +2,23 @@
 //! de-squeezes and scales OpenEXR frames to match, writing the frames and the resulting FDL under
 //! an output prefix.
 //!
-//! Frames are read whole from the library (bounded in bytes and pixels), decoded in memory,
-//! resampled in linear light by the engine ([`rushes_engine::resample`]) and written as half-float
-//! ZIP-compressed EXR with the same channels and the source's attributes (chromaticities, time
-//! code...), with the pixel aspect ratio set to the target squeeze. Outputs are created, never
+//! Frames are read whole from the library (bounded in bytes and pixels), decoded in memory by
+//! the engine's OpenEXR codec ([`rushes_engine::image_io::exr`]), resampled in linear light by
+//! the engine ([`rushes_engine::resample`]) and written as half-float ZIP-compressed EXR with the
+//! same channels and the source's attributes (chromaticities, time code...), with the pixel
+//! aspect ratio set to the target squeeze. Outputs are created, never
 //! replaced: a second run with the same input finds byte-identical objects and succeeds.
 
 use std::io::Cursor;
 
-use exr::prelude::*;
 use rushes_common::{Error, ObjectKey, ObjectStore, Ports, PutMode, Result};
 use rushes_engine::fdl::{
     self, ApplyOptions, CanvasTemplate, Fdl, MAX_FDL_BYTES, PixelPlan, SourceSelection,
 };
 use rushes_engine::hash::{HashFormat, hash_bytes};
+use rushes_engine::image_io::FloatImage;
+use rushes_engine::image_io::exr::{self, ExrCompression, ExrPixelType, ExrWriteOptions};
+use rushes_engine::raw::ImageLimits;
 use rushes_engine::resample::{MAX_CHANNELS, apply_plan};
 use serde::{Deserialize, Serialize};
 
@@ -238,128 +241,55 @@ pub async fn handle(ports: Ports, input: Input) -> Result<Output> {
     })
 }
 
-fn exr_error(name: &str, e: exr::error::Error) -> Error {
-    bad(format!("{name}: unreadable OpenEXR: {e}"))
-}
-
 /// Decodes one EXR frame, applies `plan` to every channel and encodes the result (half float,
-/// ZIP). The first layer is used; its channels must be half or float and not subsampled.
+/// ZIP) with the engine's OpenEXR codec. The first part is used; its channels must be half or
+/// float and not subsampled. Its descriptive attributes are kept (chromaticities, time code,
+/// names, unknown attributes verbatim) except the pixel aspect ratio, which becomes the target
+/// squeeze, and the ACES container flag, which a ZIP file cannot honestly carry.
 pub fn crop_exr(bytes: &[u8], name: &str, plan: &PixelPlan) -> Result<Vec<u8>> {
     // Check the header before decoding anything.
-    let meta = exr::meta::MetaData::read_from_buffered(Cursor::new(bytes), false)
-        .map_err(|e| exr_error(name, e))?;
-    let header = meta
-        .headers
-        .first()
-        .ok_or_else(|| bad(format!("{name}: OpenEXR file without a layer")))?;
-    if header.deep {
-        return Err(bad(format!("{name}: deep OpenEXR data is not supported")));
-    }
-    let channels = header.channels.list.len();
-    if channels == 0 || channels > MAX_CHANNELS {
+    let info = exr::read_info(&mut Cursor::new(bytes), name)?;
+    let channels = info.channels.len();
+    if channels > MAX_CHANNELS {
         return Err(bad(format!(
             "{name}: {channels} channels (1 to {MAX_CHANNELS} are supported)"
         )));
     }
-    for ch in &header.channels.list {
-        if ch.sample_type == SampleType::U32 {
-            return Err(bad(format!(
-                "{name}: channel `{}` holds integers, which cannot be resampled",
-                ch.name
-            )));
-        }
-        if ch.sampling != Vec2(1, 1) {
-            return Err(bad(format!(
-                "{name}: channel `{}` is subsampled, which is not supported",
-                ch.name
-            )));
-        }
-    }
-    let (w, h) = (header.layer_size.width(), header.layer_size.height());
+    let (w, h) = (info.width, info.height);
     let samples = w.checked_mul(h).and_then(|n| n.checked_mul(channels));
     if samples.is_none_or(|n| n > MAX_FRAME_SAMPLES) {
         return Err(bad(format!(
             "{name}: {w} x {h} x {channels} is more than {MAX_FRAME_SAMPLES} samples"
         )));
     }
-
-    let image = read()
-        .no_deep_data()
-        .largest_resolution_level()
-        .all_channels()
-        .first_valid_layer()
-        .all_attributes()
-        .from_buffered(Cursor::new(bytes))
-        .map_err(|e| exr_error(name, e))?;
-    let layer = &image.layer_data;
-    let (w, h) = (layer.size.width(), layer.size.height());
-    let list = &layer.channel_data.list;
-    let channels = list.len();
-    let mut interleaved = vec![0.0f32; w * h * channels];
-    for (c, channel) in list.iter().enumerate() {
-        let values: Vec<f32> = match &channel.sample_data {
-            FlatSamples::F16(v) => v.iter().map(|s| s.to_f32()).collect(),
-            FlatSamples::F32(v) => v.clone(),
-            FlatSamples::U32(_) => {
-                return Err(bad(format!(
-                    "{name}: channel `{}` holds integers",
-                    channel.name
-                )));
-            }
-        };
-        if values.len() != w * h {
-            return Err(bad(format!(
-                "{name}: channel `{}` has {} samples, not {w} x {h}",
-                channel.name,
-                values.len()
-            )));
-        }
-        for (dst, v) in interleaved.iter_mut().skip(c).step_by(channels).zip(values) {
-            *dst = v;
-        }
-    }
-    let out = apply_plan(plan, w, h, channels, &interleaved, 0.0)?;
+    let limits = ImageLimits {
+        max_width: w,
+        max_height: h,
+        max_pixels: MAX_FRAME_SAMPLES,
+    };
+    let (image, mut header) = exr::read_all_channels(Cursor::new(bytes), name, &limits)?;
+    let out = apply_plan(
+        plan,
+        image.width(),
+        image.height(),
+        image.channel_count(),
+        image.samples(),
+        0.0,
+    )?;
     let (ow, oh) = (
         usize::try_from(plan.output_size.width).map_err(|_| bad("output width"))?,
         usize::try_from(plan.output_size.height).map_err(|_| bad("output height"))?,
     );
-
-    let out_channels: SmallVec<[AnyChannel<FlatSamples>; 4]> = list
-        .iter()
-        .enumerate()
-        .map(|(c, channel)| {
-            let values = out
-                .iter()
-                .skip(c)
-                .step_by(channels)
-                .map(|v| f16::from_f32(*v))
-                .collect();
-            AnyChannel::new(channel.name.clone(), FlatSamples::F16(values))
-        })
-        .collect();
-    let mut layer_attributes = layer.attributes.clone();
-    layer_attributes.layer_position = Vec2(0, 0);
-    let out_layer = Layer::new(
-        (ow, oh),
-        layer_attributes,
-        Encoding {
-            compression: Compression::ZIP16,
-            blocks: Blocks::ScanLines,
-            line_order: LineOrder::Increasing,
-        },
-        AnyChannels::sort(out_channels),
-    );
-    let mut out_image = Image::from_layer(out_layer);
-    let mut attributes = image.attributes.clone();
-    attributes.display_window = IntegerBounds::from_dimensions((ow, oh));
-    attributes.pixel_aspect = plan.target_squeeze as f32;
-    out_image.attributes = attributes;
-    let mut encoded = Vec::new();
-    out_image
-        .write()
-        .to_buffered(Cursor::new(&mut encoded))
-        .map_err(|e| bad(format!("{name}: cannot encode the cropped frame: {e}")))?;
-    Ok(encoded)
+    let out_image = FloatImage::new(ow, oh, image.channel_names().to_vec(), out)?;
+    header.pixel_aspect_ratio = plan.target_squeeze as f32;
+    header.aces_image_container_flag = None;
+    let options = ExrWriteOptions {
+        compression: ExrCompression::Zip,
+        pixel_type: ExrPixelType::Half,
+        aces_container: false,
+        header,
+    };
+    Ok(exr::to_vec(&out_image, &options)?)
 }
 
 #[cfg(test)]

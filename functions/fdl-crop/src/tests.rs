@@ -8,6 +8,7 @@ use rushes_common::store_local::LocalStore;
 use rushes_test_support::{ref_python, skip};
 
 use super::*;
+use ::exr::prelude::*;
 
 /// A 96 x 64 canvas shot with a 2x anamorphic lens; its framing decision is 80 x 48 at (8, 8).
 const SOURCE_FDL: &str = r#"{

@@ -130,7 +130,8 @@ fn aces_container_contradictions_are_errors() {
     let info = read_info(&mut Cursor::new(&ok), "t.exr").unwrap();
     assert_eq!(info.header.aces_image_container_flag, Some(1));
     assert_eq!(info.header.chromaticities, Some(Chromaticities::ACES_AP0));
-    let cases: Vec<(Box<dyn Fn(&mut ExrWriteOptions)>, &str)> = vec![
+    type Tweak = Box<dyn Fn(&mut ExrWriteOptions)>;
+    let cases: Vec<(Tweak, &str)> = vec![
         (
             Box::new(|o| o.compression = ExrCompression::Piz),
             "compression must be none",
