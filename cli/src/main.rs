@@ -33,6 +33,8 @@ enum Command {
     /// Pulls from the library driven by a cut list: `conform` (source frames plus handles into an
     /// MHL-sealed package).
     Pull(commands::pull::Args),
+    /// Develop CinemaDNG / DNG frames into ACES2065-1 OpenEXR plates.
+    Develop(commands::develop::Args),
     /// Make a sample card, ingest it into a fresh library, cut and match a demo EDL and pull its
     /// source frames, then say where to look.
     Demo(commands::demo::Args),
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Edl(args) => commands::edl::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Pull(args) => commands::pull::run(args),
+        Command::Develop(args) => commands::develop::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Amf(args) => commands::color::run_amf(args),
         Command::Cdl(args) => commands::color::run_cdl(args),

@@ -3,6 +3,7 @@
 pub mod color;
 pub mod demo;
 pub mod demo_pull;
+pub mod develop;
 pub mod edl;
 pub mod edl_dng_luma;
 pub mod edl_library;
