@@ -19,7 +19,8 @@
 //! let bytes = exr::to_vec(&image, &ExrWriteOptions::aces_container()).unwrap();
 //! let (back, header) =
 //!     exr::read(std::io::Cursor::new(bytes), "plate.exr", &ImageLimits::default()).unwrap();
-//! assert_eq!(back.samples(), &[0.17993164, 0.17993164, 0.17993164, 1.0, 0.5, 0.25]);
+//! // 0.18 is stored as the nearest half float, 0.18005371.
+//! assert_eq!(back.samples(), &[0.18005371, 0.18005371, 0.18005371, 1.0, 0.5, 0.25]);
 //! assert_eq!(header.aces_image_container_flag, Some(1));
 //! ```
 
